@@ -1,0 +1,9 @@
+/* cli.h: the subcommands of the buurtkiosk binary (git style). Each returns
+ * the process exit code. argv[0] is the subcommand's name. */
+#ifndef BK_CLI_H
+#define BK_CLI_H
+
+int cli_run(int argc, char **argv);   /* run the kiosk (default) */
+int cli_check(int argc, char **argv); /* validate survey definitions */
+
+#endif

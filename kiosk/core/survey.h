@@ -1,0 +1,103 @@
+/* survey.h: survey definitions (the JSON format of docs/survey-format.md):
+ * loading, complete validation, and the in-memory model. Pure C + jansson. */
+#ifndef BK_SURVEY_H
+#define BK_SURVEY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+#include "error.h"
+
+#define SURVEY_MAX_LANGUAGES 8
+#define SURVEY_SCALE_POINTS 5
+#define SURVEY_TEXT_DEFAULT_MAX 280
+
+typedef enum survey_qtype {
+    SURVEY_Q_SCALE,
+    SURVEY_Q_SMILEY,
+    SURVEY_Q_CHOICE,
+    SURVEY_Q_MULTI,
+    SURVEY_Q_NUMBER,
+    SURVEY_Q_TEXT,
+    SURVEY_Q_INFO,
+    SURVEY_Q_AREA,
+} survey_qtype;
+
+/* A text in every language of the survey: text[i] belongs to
+ * survey->languages[i]; NULL where absent (only for optional texts). */
+typedef struct survey_text {
+    char *text[SURVEY_MAX_LANGUAGES];
+} survey_text;
+
+typedef struct survey_option {
+    char *id;
+    survey_text label;
+} survey_option;
+
+typedef struct survey_show_if {
+    char *question; /* id of an earlier question; NULL when there is no condition */
+    char **in;      /* option ids (or, for scale/smiley/number, decimal values) */
+    size_t n_in;
+} survey_show_if;
+
+typedef struct survey_question {
+    char *id;
+    survey_qtype type;
+    survey_text text;
+    survey_text help;     /* optional: all NULL when absent */
+    bool required;        /* default false: the resident may skip */
+    bool reverse;         /* scale: score 6 - value when analysing */
+    survey_text labels[SURVEY_SCALE_POINTS]; /* scale and smiley: label of 1..5 */
+    survey_option *options; /* choice and multi */
+    size_t n_options;
+    int max_choices; /* multi: at most this many; 0 = no limit */
+    long min, max;   /* number */
+    int max_length;  /* text: characters (code points), default 280 */
+    survey_show_if show_if;
+} survey_question;
+
+typedef struct survey {
+    char *id;
+    int version;
+    char *languages[SURVEY_MAX_LANGUAGES];
+    size_t n_languages;
+    survey_text title;
+    survey_question *questions;
+    size_t n_questions;
+} survey;
+
+/* Parses and fully validates a survey definition from a file. Every problem
+ * is added to diag as "FILE: path: problem" (syntax errors as
+ * "FILE:LINE:COLUMN: ..."). Returns a new survey (free with survey_free) or
+ * NULL when there was any problem. */
+survey *survey_load_file(const char *path, bk_diag *diag);
+
+/* The same for a definition already in memory; name is used in messages. */
+survey *survey_load_string(const char *json, size_t len, const char *name, bk_diag *diag);
+
+/* Validates a jansson value (json_t *, as void * so this header does not
+ * need jansson) as a survey definition, e.g. one element of a downloaded
+ * bundle. Returns a new survey or NULL with problems in diag. */
+survey *survey_from_json(const void *json_value, const char *name, bk_diag *diag);
+
+/* Frees s and everything it owns. NULL is a no-op. */
+void survey_free(survey *s);
+
+/* Index of language code lang in s->languages, or -1. */
+int survey_language_index(const survey *s, const char *lang);
+
+/* The text in language index lang, falling back to the first language when
+ * that one is absent. Returns NULL only when the text is absent entirely. */
+const char *survey_text_get(const survey_text *t, int lang);
+
+/* The question with this id, or NULL. */
+const survey_question *survey_find_question(const survey *s, const char *id);
+
+/* Index of option id in q->options, or -1. */
+int survey_find_option(const survey_question *q, const char *id);
+
+/* The type's name as written in JSON ("scale", ...). */
+const char *survey_qtype_name(survey_qtype t);
+
+#endif
