@@ -12,6 +12,14 @@
 #define SURVEY_MAX_LANGUAGES 8
 #define SURVEY_SCALE_POINTS 5
 #define SURVEY_TEXT_DEFAULT_MAX 280
+#define SURVEY_ID_MAX 64                /* ids: 1..64 characters of a-z 0-9 _ - */
+#define SURVEY_MAX_QUESTIONS 100        /* questions per survey */
+#define SURVEY_MAX_OPTIONS 20           /* options per choice/multi question (at least 2) */
+#define SURVEY_MAX_LENGTH_LIMIT 2000    /* upper bound for a text question's max_length */
+#define SURVEY_NUMBER_LIMIT 1000000000L /* number questions: min and max within +-this */
+#define SURVEY_TEXT_MAX 1000            /* characters in a question text or help */
+#define SURVEY_LABEL_MAX 200            /* characters in a title or a label */
+#define SURVEY_FILE_MAX (1024 * 1024)   /* bytes in a survey file */
 
 typedef enum survey_qtype {
     SURVEY_Q_SCALE,
@@ -45,11 +53,11 @@ typedef struct survey_question {
     char *id;
     survey_qtype type;
     survey_text text;
-    survey_text help;     /* optional: all NULL when absent */
-    bool required;        /* default false: the resident may skip */
-    bool reverse;         /* scale: score 6 - value when analysing */
+    survey_text help;                        /* optional: all NULL when absent */
+    bool required;                           /* default false: the resident may skip */
+    bool reverse;                            /* scale: score 6 - value when analysing */
     survey_text labels[SURVEY_SCALE_POINTS]; /* scale and smiley: label of 1..5 */
-    survey_option *options; /* choice and multi */
+    survey_option *options;                  /* choice and multi */
     size_t n_options;
     int max_choices; /* multi: at most this many; 0 = no limit */
     long min, max;   /* number */
@@ -99,5 +107,42 @@ int survey_find_option(const survey_question *q, const char *id);
 
 /* The type's name as written in JSON ("scale", ...). */
 const char *survey_qtype_name(survey_qtype t);
+
+/* A set of surveys with unique ids, e.g. every definition in a folder or in
+ * a downloaded bundle. Opaque. */
+typedef struct survey_catalog survey_catalog;
+
+/* Loads every *.json file directly in dir, in order of file name (bytewise;
+ * names starting with '.' are ignored). A file with any problem is reported
+ * in diag and skipped; so is a file whose survey id an earlier file already
+ * uses. The valid surveys still load. Returns BK_OK with a new catalogue in
+ * *out (possibly empty; see survey_catalog_skipped; free with
+ * survey_catalog_free), BK_ERR_IO when dir cannot be read (reported in diag)
+ * or BK_ERR_NOMEM; *out is NULL on error. */
+bk_err survey_catalog_load(const char *dir, survey_catalog **out, bk_diag *diag);
+
+/* A new empty catalogue, or NULL when out of memory. */
+survey_catalog *survey_catalog_create(void);
+
+/* Adds s; the catalogue owns it on BK_OK. Returns BK_ERR_INVALID when a
+ * survey with the same id is already in the catalogue, or BK_ERR_NOMEM; s
+ * stays the caller's on error. */
+bk_err survey_catalog_add(survey_catalog *cat, survey *s);
+
+/* Number of surveys in the catalogue (0 for NULL). */
+size_t survey_catalog_count(const survey_catalog *cat);
+
+/* The i-th survey (in load/add order), or NULL when i is out of range.
+ * Owned by the catalogue. */
+const survey *survey_catalog_at(const survey_catalog *cat, size_t i);
+
+/* The survey with this id, or NULL. Owned by the catalogue. */
+const survey *survey_catalog_find(const survey_catalog *cat, const char *id);
+
+/* Number of files survey_catalog_load skipped because of problems. */
+size_t survey_catalog_skipped(const survey_catalog *cat);
+
+/* Frees the catalogue and every survey in it. NULL is a no-op. */
+void survey_catalog_free(survey_catalog *cat);
 
 #endif
