@@ -30,7 +30,7 @@
 #define CONFIG_SIZE_MIN 320   /* display width/height when not 0 */
 #define CONFIG_SIZE_MAX 8192
 
-#define ID_RULE "up to 64 characters a-z, 0-9, \"-\" and \"_\", starting with a letter or digit"
+#define ID_RULE "1 to 64 characters from a-z, 0-9, _ and -"
 
 typedef enum cfg_section {
     SEC_NONE,   /* before the first header */
@@ -262,13 +262,11 @@ static bool is_space(char c)
     return isspace((unsigned char)c) != 0;
 }
 
-/* An id: 1..64 of a-z 0-9 - _, starting with a letter or digit. */
+/* An id: 1..64 of a-z 0-9 _ - (the rule of survey ids, survey.c). */
 static bool id_valid(const char *s)
 {
     size_t n = strlen(s);
     if (n == 0 || n > CONFIG_ID_MAX)
-        return false;
-    if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= '0' && s[0] <= '9')))
         return false;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
@@ -278,13 +276,21 @@ static bool id_valid(const char *s)
     return true;
 }
 
-/* A language code: two or three lowercase letters (ISO 639). */
+/* A language code as in survey definitions: 2 or 3 lowercase letters,
+ * optionally "-" and 2..8 lowercase letters or digits ("nl", "pap", "pt-br"). */
 static bool lang_valid_n(const char *s, size_t n)
 {
-    if (n < 2 || n > 3)
+    size_t i = 0;
+    while (i < n && s[i] >= 'a' && s[i] <= 'z')
+        i++;
+    if (i < 2 || i > 3)
         return false;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < 'a' || s[i] > 'z')
+    if (i == n)
+        return true;
+    if (s[i] != '-' || n - i - 1 < 2 || n - i - 1 > 8)
+        return false;
+    for (i++; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')))
             return false;
     return true;
 }
@@ -430,7 +436,7 @@ static void parse_languages(cfg_parser *p, int line, const char *v)
         if (!lang_valid_n(s, len)) {
             problem(p, line,
                     "languages must be language codes such as \"nl, en\"; \"%.*s\" is not one "
-                    "(use two or three lowercase letters)",
+                    "(use two or three lowercase letters, such as nl)",
                     (int)len, s);
             goto fail;
         }
@@ -999,7 +1005,7 @@ static void finish(cfg_parser *p)
     bk_config *c = p->cfg;
     report_missing(p);
     if (c->kiosk.n_languages > 0) {
-        char list[CONFIG_MAX_LANGUAGES * 6] = ""; /* "nl, en" */
+        char list[CONFIG_MAX_LANGUAGES * 14] = ""; /* "nl, en" */
         for (size_t i = 0; i < c->kiosk.n_languages; i++) {
             size_t used = strlen(list);
             snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", c->kiosk.languages[i]);
