@@ -3,6 +3,7 @@
 #ifndef BK_CLOCK_H
 #define BK_CLOCK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct bk_clock {

@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* vasprintf */
 #include "diag.h"
 
 #include <stdarg.h>

@@ -1,0 +1,160 @@
+/* app.h: the kiosk application: its one context struct, the resident's
+ * screens, input handling, timers, and the main loop. The clock and the
+ * event source are injectable: a replay drives the same code with a virtual
+ * clock and scripted taps (app_replay). */
+#ifndef BK_APP_H
+#define BK_APP_H
+
+#include <SDL.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "clock.h"
+#include "config.h"
+#include "flow.h"
+#include "replay.h"
+#include "store.h"
+#include "survey.h"
+#include "ui.h"
+#include "ui_sdl.h"
+
+#define APP_MAX_SURVEYS 64
+#define APP_AUTO_ADVANCE_MS 300
+#define APP_INPUT_SETTLE_MS 250
+#define APP_IDLE_COUNTDOWN_MS 20000
+#define APP_THANKS_MS 8000
+#define APP_OUT_OF_SERVICE_RETRY_MS 10000
+#define APP_TEXT_SCALE_BIG 1.35
+
+typedef enum app_screen {
+    APP_SCREEN_ATTRACT,
+    APP_SCREEN_QUESTION,
+    APP_SCREEN_THANKS,
+    APP_SCREEN_OUT_OF_SERVICE,
+} app_screen;
+
+typedef enum app_keyboard_layer {
+    APP_KB_LETTERS,
+    APP_KB_ACCENTS,
+} app_keyboard_layer;
+
+/* Everything the kiosk knows; the only mutable state of the program. */
+typedef struct app {
+    /* Set up by app_create. */
+    const bk_config *config;          /* not owned */
+    store *store;                     /* owned */
+    survey *surveys[APP_MAX_SURVEYS]; /* owned: the installed definitions */
+    size_t n_surveys;
+    const survey *active; /* one of surveys */
+    flow_area areas[CONFIG_MAX_AREAS];
+    bk_clock clock;
+    bk_virtual_clock vclock; /* the clock when virtual_time */
+    bool virtual_time;
+
+    /* SDL; NULL in layout-only use (tests). */
+    SDL_Window *window;
+    SDL_Renderer *renderer;
+    ui_fonts *fonts;
+    ui_renderer *ui;
+    ui_text_engine text;
+    ui_frame *frame; /* the last frame built */
+    bool dirty;      /* state changed since the frame was built */
+    int width, height;
+    double dpi;
+
+    /* The resident's session. */
+    app_screen screen;
+    int lang; /* index into config languages */
+    bool big_text;
+    bool high_contrast;
+    flow flow;
+    bool in_flow;
+    const survey *flow_survey; /* the version the resident started */
+    flow_memory memory;
+    int selected_pending; /* the tapped answer shown highlighted, -1 none */
+    int64_t advance_at;   /* auto-advance time, 0 none */
+    int64_t input_settle_until;
+    int64_t last_input_at;
+    int64_t idle_warning_at; /* when the idle overlay appeared, 0 = not shown */
+    int64_t thanks_at;
+    int64_t out_of_service_at;
+    char text_entry[FLOW_TEXT_MAX_BYTES];
+    bool text_dirty; /* typed but not yet stored */
+    app_keyboard_layer kb_layer;
+    bool kb_shift;
+
+    /* Input. */
+    bool pointer_down;
+    SDL_FingerID finger;
+    bool finger_active;
+    int press_x, press_y;
+    ui_action pressed_action; /* the widget under a finger that is down */
+    int pressed_arg;
+
+    bool quit;
+    const char *screenshot_dir;
+    int frames_drawn;
+} app;
+
+/* Options for app_create. */
+typedef struct app_options {
+    const char *db_path;    /* overrides [storage] database */
+    const char *assets_dir; /* fonts; default: found next to the binary */
+    bool fullscreen;        /* overrides [display] fullscreen when true */
+    bool virtual_time;      /* replay: start a virtual clock */
+    bool headless;          /* no window: layout only (tests) */
+    int width, height;      /* override the window size; 0 = config */
+} app_options;
+
+/* Creates the app: opens the store, loads the surveys, creates the window.
+ * Problems are logged; returns NULL on failure. cfg must outlive the app. */
+app *app_create(const bk_config *cfg, const app_options *opt);
+
+/* Stores a half-finished response as partial and frees everything. NULL is
+ * a no-op. */
+void app_destroy(app *a);
+
+/* Runs the main loop until the window is closed. Returns an exit code. */
+int app_run(app *a);
+
+/* Runs a replay script (docs/replay.md) against the app; screenshots go to
+ * a->screenshot_dir. Returns 0 when every line held, else 1 after printing
+ * "SCRIPT:LINE: what failed" to stderr. */
+int app_replay(app *a, const replay_script *script);
+
+/* Rebuilds the frame from the current state (no drawing). */
+void app_layout(app *a);
+
+/* Draws the current frame and presents it. */
+void app_draw(app *a);
+
+/* Input, as the SDL events and the replays deliver it. */
+void app_pointer_down(app *a, int x, int y);
+void app_pointer_up(app *a, int x, int y);
+void app_text_input(app *a, const char *utf8);
+void app_key(app *a, SDL_Keycode key);
+
+/* Runs every timer due by the app's clock. */
+void app_tick(app *a);
+
+/* Milliseconds until the next timer, or -1 when none is set. */
+int64_t app_next_timer_ms(const app *a);
+
+/* Switches screen and language for previews (render command, tests). */
+void app_set_language(app *a, int lang);
+
+/* Builds the frame of a screen: see screens.c. */
+void screens_build(app *a);
+
+/* What on-screen keyboard key `key` (the widget's arg) does: the text it
+ * types into out (with shift applied), or "" and a special key in *special
+ * (an str_id: STR_KEY_SHIFT, STR_KEY_DELETE, ...; STR_COUNT for none). */
+void screens_key_action(const app *a, int key, char *out, size_t size, int *special);
+
+/* The size in pixels of 1 mm on the display. */
+double app_px_per_mm(const app *a);
+
+/* The text of language index a->lang of the app's configured languages. */
+const char *app_lang_code(const app *a);
+
+#endif
