@@ -46,16 +46,16 @@ typedef struct store_response_meta {
 } store_response_meta;
 
 typedef struct store_response_ref {
-    int64_t rowid;                     /* handle for the calls below */
-    int64_t seq;                       /* rises by one per response on this kiosk */
+    int64_t rowid;                        /* handle for the calls below */
+    int64_t seq;                          /* rises by one per response on this kiosk */
     char response_id[STORE_UUID_LEN + 1]; /* UUID v4 from the OS random source */
 } store_response_ref;
 
 /* What store_open found. */
 typedef struct store_open_info {
-    bool recovered;         /* the old database was damaged and moved aside */
-    char moved_to[512];     /* where it went (same directory, ".corrupt-<time>") */
-    int from_version;       /* user_version before migrations */
+    bool recovered;     /* the old database was damaged and moved aside */
+    char moved_to[512]; /* where it went (same directory, ".corrupt-<time>") */
+    int from_version;   /* user_version before migrations */
 } store_open_info;
 
 /* Opens (creating and migrating when needed) the database at path; runs
@@ -77,6 +77,13 @@ bk_err store_response_begin(store *st, const store_response_meta *meta, store_re
 /* Sets (inserts or replaces) the answer to question_id; ANSWER_NONE deletes
  * it (a question skipped after going back). One transaction. */
 bk_err store_answer_set(store *st, int64_t rowid, const char *question_id, const answer_value *v);
+
+/* Sets or clears the moderation flag of one answer (live mode: a staff
+ * member hides an improper text from the results screen). Works on any
+ * response, finished or not; the answer is still uploaded. BK_ERR_NOT_FOUND
+ * when there is no such answer. */
+bk_err store_answer_set_hidden(store *st, const char *response_id, const char *question_id,
+                               bool hidden);
 
 /* Changes the language or area of a started response (NULL area = none). */
 bk_err store_response_set_language(store *st, int64_t rowid, const char *language);
@@ -110,9 +117,9 @@ typedef struct store_response_row {
     size_t n_flags;
     store_answer_row *answers;
     size_t n_answers;
-    char *batch_id;       /* NULL when not in a batch */
-    bool delivered;       /* acknowledged by the server */
-    bool rejected;        /* set aside after 400/422 */
+    char *batch_id; /* NULL when not in a batch */
+    bool delivered; /* acknowledged by the server */
+    bool rejected;  /* set aside after 400/422 */
 } store_response_row;
 
 /* Calls fn for each response with seq > after_seq (and, when since_wall_ms
@@ -126,12 +133,12 @@ bk_err store_foreach_response(store *st, int64_t after_seq, int64_t since_wall_m
 char *store_response_to_json(const store_response_row *row);
 
 typedef struct store_counts {
-    int64_t total;     /* every response, any status */
-    int64_t today;     /* started since local midnight */
-    int64_t queued;    /* finished, not delivered, not rejected */
-    int64_t rejected;  /* set aside */
+    int64_t total;    /* every response, any status */
+    int64_t today;    /* started since local midnight */
+    int64_t queued;   /* finished, not delivered, not rejected */
+    int64_t rejected; /* set aside */
     int64_t delivered;
-    int64_t started;   /* still in progress */
+    int64_t started; /* still in progress */
 } store_counts;
 
 /* Counts for staff mode and the heartbeat. */
@@ -196,6 +203,17 @@ bk_err store_foreach_event(store *st, int max,
                            int (*fn)(const char *at, const char *kind, const char *message,
                                      void *ctx),
                            void *ctx);
+
+/* ---- Limits, for tests ---- */
+
+/* Limits the database to pages pages (PRAGMA max_page_count, this handle
+ * only), to simulate a full disk; pages <= 0 restores the default. A limit
+ * below the current size becomes the current size. */
+bk_err store_set_max_pages(store *st, int pages);
+
+/* Sets how long a call waits for another connection's lock before it
+ * returns BK_ERR_BUSY (default 5000 ms). */
+bk_err store_set_busy_timeout(store *st, int ms);
 
 /* The sqlite3 handle, for tests and the benchmark only. */
 void *store_sqlite_handle(store *st);

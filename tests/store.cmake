@@ -1,0 +1,5 @@
+# The local SQLite store: response life, batches, migrations, recovery from
+# damage and a full disk, and a crash test that kills a writer 200 times.
+set(BK_STORE_TEST_UTIL ${CMAKE_SOURCE_DIR}/tests/test_store_util.c)
+bk_add_test(test_store SOURCES ${CMAKE_SOURCE_DIR}/tests/test_store.c ${BK_STORE_TEST_UTIL}
+  LIBS PkgConfig::SQLITE3 LABELS store)
