@@ -307,6 +307,21 @@ static void test_unreadable(void **state)
     assert_int_equal(d.count, 1);
     assert_string_equal(d.messages[0], DATA ": cannot read: Is a directory");
     diag_clear(&d);
+
+    /* Not a configuration file: far too large. */
+    char big[] = "/tmp/bk-config-big-XXXXXX";
+    int fd = mkstemp(big);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    assert_non_null(f);
+    for (int i = 0; i < 20000; i++)
+        fputs("; a comment line that is repeated until the file is over a megabyte\n", f);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(config_load(big, &c, &d), BK_ERR_INVALID);
+    assert_int_equal(d.count, 1);
+    assert_true(diag_contains(&d, "the file is larger than 1048576 bytes"));
+    diag_clear(&d);
+    unlink(big);
     config_free(NULL);
 }
 

@@ -6,8 +6,9 @@
  * handler. The reader also does what inih cannot report precisely: section
  * headers (known, unknown, unclosed), lines without "=", over-long lines,
  * invalid UTF-8. It strips leading whitespace, so an indented line is never
- * taken as a continuation of the previous value. Every problem is added to
- * the diag as "FILE:LINE: problem"; parsing always goes on to the end. */
+ * taken as a continuation of the previous value. Parsing always goes on to
+ * the end; every problem is then added to the diag as "FILE:LINE: problem",
+ * in line order. */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -24,10 +25,11 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#define CONFIG_ID_MAX 64      /* characters in an id (kiosk, survey, area) */
-#define CONFIG_TOKEN_MAX 4096 /* bytes in a token file */
-#define CONFIG_MSG_MAX 1024   /* one problem's text */
-#define CONFIG_SIZE_MIN 320   /* display width/height when not 0 */
+#define CONFIG_ID_MAX 64              /* characters in an id (kiosk, survey, area) */
+#define CONFIG_TOKEN_MAX 4096         /* bytes in a token file */
+#define CONFIG_MSG_MAX 1024           /* one problem's text */
+#define CONFIG_FILE_MAX (1024 * 1024) /* bytes in a configuration file */
+#define CONFIG_SIZE_MIN 320           /* display width/height when not 0 */
 #define CONFIG_SIZE_MAX 8192
 
 #define ID_RULE "1 to 64 characters from a-z, 0-9, _ and -"
@@ -1069,6 +1071,13 @@ bk_err config_load(const char *path, bk_config *out, bk_diag *diag)
     if (!p->file) {
         diag_add(diag, "%s: cannot open: %s", path, strerror(errno));
         rc = BK_ERR_IO;
+        goto done;
+    }
+    struct stat st;
+    if (fstat(fileno(p->file), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > CONFIG_FILE_MAX) {
+        diag_add(diag, "%s: the file is larger than %d bytes; is it the right file?", path,
+                 CONFIG_FILE_MAX);
+        rc = BK_ERR_INVALID;
         goto done;
     }
     out->path = strdup(path);
