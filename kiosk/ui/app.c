@@ -393,7 +393,9 @@ static void app_finish(app *a)
         app_to_out_of_service(a);
         return;
     }
+    int lang = a->lang; /* thank the resident in their own language */
     app_end_session(a);
+    app_set_language(a, lang);
     a->screen = APP_SCREEN_THANKS;
     a->thanks_at = app_now(a);
     a->input_settle_until = app_now(a) + APP_INPUT_SETTLE_MS;

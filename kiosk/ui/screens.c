@@ -485,7 +485,13 @@ static void build_keyboard(app *a, const metrics *m, ui_rect region)
     int key_h = (region.h - (KB_ROWS - 1) * m->gap / 2) / KB_ROWS;
     if (key_h > (int)(m->u * 11))
         key_h = (int)(m->u * 11);
-    int units = 10;
+    int units = 0;
+    for (int row = 0; row < KB_ROWS; row++) {
+        int row_units = 0;
+        for (int col = 0; col < KB_COLS && screens_key(a, row, col); col++)
+            row_units += screens_key(a, row, col)->width;
+        units = row_units > units ? row_units : units;
+    }
     int unit_w = (region.w - (units - 1) * m->gap / 2) / units;
     int y = region.y + region.h - KB_ROWS * key_h - (KB_ROWS - 1) * m->gap / 2;
     for (int row = 0; row < KB_ROWS; row++) {
@@ -545,7 +551,7 @@ static void build_text_entry(app *a, const metrics *m, ui_rect region, const sur
             UI_ALIGN_LEFT);
     ui_text(a->frame, &a->text, (ui_rect){region.x + region.w - half / 2, y, half / 2, line_h * 2},
             left, m->px_secondary, m->px_min, true, t->text, UI_ALIGN_RIGHT);
-    ui_rect kb = {region.x, region.y + region.h - kb_h, region.w, kb_h};
+    ui_rect kb = {region.x, region.y + region.h - kb_h, region.w, kb_h - m->gap / 2};
     build_keyboard(a, m, kb);
 }
 

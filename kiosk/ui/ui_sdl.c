@@ -368,7 +368,7 @@ static void ui_draw_face(ui_renderer *r, ui_rect rc, int mood, ui_color ink)
     for (int i = 0; i <= STEPS; i++) {
         float t = -1 + 2.0f * i / STEPS;
         float x = cx + t * half;
-        float y = base - curve * depth * (1 - t * t) + curve * depth * 0.5f;
+        float y = base + curve * depth * (1 - t * t) - curve * depth * 0.5f;
         v[2 * i] = ui_vertex((SDL_FPoint){x, y - thick}, ink);
         v[2 * i + 1] = ui_vertex((SDL_FPoint){x, y + thick}, ink);
         if (i < STEPS) {
