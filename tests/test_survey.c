@@ -682,6 +682,27 @@ static void test_too_many_questions(void **state)
     free(qs);
 }
 
+/* Strings from the file are quoted, escaped and cut short in messages. */
+static void test_message_quoting(void **state)
+{
+    (void)state;
+    char key[128] = "x\\\"y\\n";
+    while (strlen(key) < 100)
+        strcat(key, "\xc3\xa9"); /* é, two bytes: never cut in half */
+    char qj[512];
+    snprintf(qj, sizeof qj,
+             "{\"id\": \"q\", \"type\": \"info\", \"text\": {\"nl\": \"i\"}, \"%s\": 1}", key);
+    bk_diag d = {0};
+    assert_null(load_question(qj, &d));
+    assert_int_equal(d.count, 1);
+    char expect[256] = "t.json: questions[0] \"q\": unknown key \"x\\\"y?";
+    for (int i = 0; i < 27; i++) /* 5 + 27 * 2 bytes: one more would pass 60 */
+        strcat(expect, "\xc3\xa9");
+    strcat(expect, "...\"");
+    assert_string_equal(d.messages[0], expect);
+    diag_clear(&d);
+}
+
 /* A downloaded bundle is validated element by element with the same rules. */
 static void test_from_json_bundle(void **state)
 {
@@ -880,6 +901,7 @@ int main(void)
         cmocka_unit_test(test_show_if_values_normalised),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_too_many_questions),
+        cmocka_unit_test(test_message_quoting),
         cmocka_unit_test(test_from_json_bundle),
         cmocka_unit_test(test_helpers),
         cmocka_unit_test(test_catalog_demo),

@@ -78,16 +78,19 @@ static quoted q(const char *str)
     const unsigned char *p = (const unsigned char *)str;
     while (*p) {
         char tmp[4];
-        size_t n = 0;
+        size_t n = 0, adv = 1;
         if (*p == '"' || *p == '\\') {
             tmp[n++] = '\\';
             tmp[n++] = (char)*p;
         } else if (*p < 0x20 || *p == 0x7f) {
             tmp[n++] = '?';
         } else {
-            size_t len = *p < 0x80 ? 1 : *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : 2;
-            while (n < len && p[n])
-                tmp[n] = (char)p[n], n++;
+            adv = *p < 0x80 ? 1 : *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : 2;
+            while (n < adv && p[n]) {
+                tmp[n] = (char)p[n];
+                n++;
+            }
+            adv = n; /* a sequence cut short by the end of the string */
         }
         if (o - 1 + n > QUOTE_MAX) {
             memcpy(b.s + o, "...", 3);
@@ -96,7 +99,7 @@ static quoted q(const char *str)
         }
         memcpy(b.s + o, tmp, n);
         o += n;
-        p += (*p == '"' || *p == '\\' || *p < 0x20 || *p == 0x7f) ? 1 : n;
+        p += adv;
     }
     b.s[o++] = '"';
     b.s[o] = '\0';
@@ -261,15 +264,22 @@ static void verr(vctx *c, const char *where, const char *fmt, ...)
         diag_add(c->diag, "%s: %s", c->file, msg);
 }
 
+/* Records that memory ran out (reported once); the survey is then invalid. */
+static void voom(vctx *c)
+{
+    if (c->oom) {
+        c->errors++;
+        return;
+    }
+    c->oom = true;
+    verr(c, NULL, "out of memory");
+}
+
 static char *vstrdup(vctx *c, const char *s)
 {
     char *d = strdup(s);
-    if (!d && !c->oom) {
-        c->oom = true;
-        verr(c, NULL, "out of memory");
-    } else if (!d) {
-        c->errors++;
-    }
+    if (!d)
+        voom(c);
     return d;
 }
 
@@ -493,7 +503,7 @@ static bool check_options(vctx *c, const char *where, json_t *v, survey_question
     bool ids_ok = true;
     qq->options = calloc(n, sizeof *qq->options);
     if (!qq->options) {
-        vstrdup(c, ""); /* reports out of memory once */
+        voom(c);
         return false;
     }
     qq->n_options = n;
@@ -646,7 +656,7 @@ static void check_show_if(vctx *c, const char *where, size_t qi, json_t *v, surv
     size_t n = json_array_size(in);
     qq->show_if.in = calloc(n, sizeof *qq->show_if.in);
     if (!qq->show_if.in) {
-        vstrdup(c, "");
+        voom(c);
         return;
     }
     qq->show_if.n_in = n;
@@ -932,7 +942,7 @@ static void check_questions(vctx *c, json_t *v)
     s->questions = calloc(n, sizeof *s->questions);
     c->qinfo = calloc(n, sizeof *c->qinfo);
     if (!s->questions || !c->qinfo) {
-        vstrdup(c, "");
+        voom(c);
         return;
     }
     s->n_questions = n;
@@ -953,7 +963,7 @@ static survey *validate(json_t *root, const char *file, bk_diag *diag)
     }
     c.s = calloc(1, sizeof *c.s);
     if (!c.s) {
-        vstrdup(&c, "");
+        voom(&c);
         return NULL;
     }
     survey *s = c.s;
