@@ -13,6 +13,8 @@ typedef struct cli_command {
 static const cli_command cli_commands[] = {
     {"run", cli_run, "run the kiosk (the default)"},
     {"check", cli_check, "validate survey definition files"},
+    {"render", cli_render, "write every screen of the active survey to PNG"},
+    {"sync", cli_sync, "send waiting answers to the server now (one pass)"},
 };
 
 static void usage(FILE *f)
