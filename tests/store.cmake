@@ -3,3 +3,5 @@
 set(BK_STORE_TEST_UTIL ${CMAKE_SOURCE_DIR}/tests/test_store_util.c)
 bk_add_test(test_store SOURCES ${CMAKE_SOURCE_DIR}/tests/test_store.c ${BK_STORE_TEST_UTIL}
   LIBS PkgConfig::SQLITE3 LABELS store)
+bk_add_test(test_store_batch SOURCES ${CMAKE_SOURCE_DIR}/tests/test_store_batch.c
+  ${BK_STORE_TEST_UTIL} LIBS PkgConfig::SQLITE3 PkgConfig::JANSSON LABELS store)

@@ -85,7 +85,9 @@ static const char *const store_sql[SQ_COUNT_] = {
     [SQ_BATCH_GET] = "SELECT state, kiosk_id, n_responses FROM batches WHERE batch_id = ?1",
     [SQ_BATCH_RESPONSES] = "SELECT " STORE_RESPONSE_COLS " FROM responses WHERE batch_id = ?1"
                            " ORDER BY seq",
-    [SQ_QUEUE] = "SELECT " STORE_RESPONSE_COLS " FROM responses"
+    /* The partial index holds only what waits for upload, so forming a
+     * batch never walks the delivered history. */
+    [SQ_QUEUE] = "SELECT " STORE_RESPONSE_COLS " FROM responses INDEXED BY responses_queue"
                  " WHERE delivered = 0 AND batch_id IS NULL AND status <> 'started'"
                  " ORDER BY seq LIMIT ?1",
     [SQ_BATCH_INSERT] = "INSERT INTO batches (batch_id, kiosk_id, created_ms, n_responses,"

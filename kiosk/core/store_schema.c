@@ -161,6 +161,10 @@ bk_err store_migrate(sqlite3 *db, int *from)
             rc = store_exec_script(db, "COMMIT");
             if (rc != SQLITE_OK)
                 goto fail;
+            if (*from == 0 && target > 0)
+                log_info("store", "new database, schema version %d", target);
+            else if (*from != target)
+                log_info("store", "database schema migrated from version %d to %d", *from, target);
             return BK_OK;
         }
         rc = store_exec_script(db, migrations[v]);
@@ -172,7 +176,6 @@ bk_err store_migrate(sqlite3 *db, int *from)
         rc = store_exec_script(db, "COMMIT");
         if (rc != SQLITE_OK)
             goto fail;
-        log_info("store", "migrated database schema from version %d to %d", v, v + 1);
         continue;
     fail:
         log_error("store", "migration from schema version %d failed: %s", v, sqlite3_errmsg(db));
