@@ -982,3 +982,65 @@ void app_destroy(app *a)
     IMG_Quit();
     SDL_Quit();
 }
+
+/* ---- Preview of every screen (buurtkiosk render) ---- */
+
+static int app_save_screen(app *a, const char *dir, const char *name, int *count)
+{
+    a->dirty = true;
+    app_refresh(a);
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s.png", dir, name);
+    if (ui_renderer_save_png(a->renderer, path) != 0) {
+        fprintf(stderr, "buurtkiosk render: cannot write %s: %s\n", path, SDL_GetError());
+        return -1;
+    }
+    (*count)++;
+    return 0;
+}
+
+int app_render_all(app *a, const char *dir, int *count)
+{
+    *count = 0;
+    for (size_t l = 0; l < a->config->kiosk.n_languages; l++) {
+        const char *lang = a->config->kiosk.languages[l];
+        char name[256];
+        app_to_attract(a);
+        app_set_language(a, (int)l);
+        snprintf(name, sizeof name, "%s-00-attract", lang);
+        if (app_save_screen(a, dir, name, count))
+            return -1;
+        app_start(a);
+        if (a->screen != APP_SCREEN_QUESTION)
+            return -1;
+        /* Every question, also those a show_if or a fixed area would hide. */
+        for (size_t q = 0; q < a->flow_survey->n_questions; q++) {
+            a->flow.current = q;
+            app_show_question(a);
+            snprintf(name, sizeof name, "%s-%02zu-%s", lang, q + 1,
+                     a->flow_survey->questions[q].id);
+            if (app_save_screen(a, dir, name, count))
+                return -1;
+        }
+        a->idle_warning_at = app_now(a);
+        snprintf(name, sizeof name, "%s-90-idle", lang);
+        if (app_save_screen(a, dir, name, count))
+            return -1;
+        a->idle_warning_at = 0;
+        app_abandon(a);
+        app_end_session(a);
+        app_set_language(a, (int)l);
+        a->screen = APP_SCREEN_THANKS;
+        a->thanks_at = app_now(a);
+        snprintf(name, sizeof name, "%s-91-thanks", lang);
+        if (app_save_screen(a, dir, name, count))
+            return -1;
+        a->screen = APP_SCREEN_OUT_OF_SERVICE;
+        a->out_of_service_at = app_now(a);
+        snprintf(name, sizeof name, "%s-92-out-of-service", lang);
+        if (app_save_screen(a, dir, name, count))
+            return -1;
+    }
+    app_to_attract(a);
+    return 0;
+}

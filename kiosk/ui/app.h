@@ -122,6 +122,13 @@ int app_run(app *a);
  * "SCRIPT:LINE: what failed" to stderr. */
 int app_replay(app *a, const replay_script *script);
 
+/* Writes every screen of the active survey, in every configured language,
+ * as DIR/<lang>-<NN>-<name>.png (attract, every question including those a
+ * show_if would hide, idle warning, thanks, out of service). Uses the app's
+ * store for a throwaway response (kept as partial). Returns 0 and the number
+ * of files in *count, or -1 after printing what failed. */
+int app_render_all(app *a, const char *dir, int *count);
+
 /* Rebuilds the frame from the current state (no drawing). */
 void app_layout(app *a);
 
