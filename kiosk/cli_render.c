@@ -31,7 +31,7 @@ int cli_render(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     const char *config_path = "config/buurtkiosk.ini", *out = NULL;
-    app_options opt = {.virtual_time = true, .width = 1920, .height = 1080};
+    app_options opt = {.virtual_time = true, .no_sync = true, .width = 1920, .height = 1080};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {

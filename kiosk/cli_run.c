@@ -11,6 +11,7 @@
 #include "config.h"
 #include "log.h"
 #include "replay.h"
+#include "sync.h"
 
 #define CLI_DEFAULT_CONFIG "config/buurtkiosk.ini"
 
@@ -104,8 +105,14 @@ int cli_run(int argc, char **argv)
         return 2;
     }
     diag_clear(&diag);
+    if (sync_global_init() != BK_OK) { /* once, before the worker thread */
+        config_free(&cfg);
+        replay_free(script);
+        return 1;
+    }
     app *a = app_create(&cfg, &opt);
     if (!a) {
+        sync_global_cleanup();
         config_free(&cfg);
         replay_free(script);
         return 1;
@@ -117,6 +124,7 @@ int cli_run(int argc, char **argv)
     else
         rc = app_run(a);
     app_destroy(a);
+    sync_global_cleanup();
     config_free(&cfg);
     replay_free(script);
     return rc;

@@ -84,12 +84,67 @@ static void app_load_surveys(app *a)
     free(dir);
 }
 
+/* Adds the definitions the sync worker downloaded (validated again): they
+ * replace installed ones with the same id. Returns the bundle's active id
+ * (caller frees) or NULL. */
+static char *app_load_downloaded_surveys(app *a)
+{
+    survey **v = NULL;
+    size_t n = 0;
+    char *active = NULL;
+    bk_diag diag = {0};
+    bk_err err = sync_surveys_from_store(a->store, &v, &n, &active, &diag);
+    if (err == BK_ERR_INVALID)
+        for (size_t k = 0; k < diag.count; k++)
+            log_error("survey", "downloaded: %s", diag.messages[k]);
+    diag_clear(&diag);
+    if (err != BK_OK)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = 0;
+        while (k < a->n_surveys && strcmp(a->surveys[k]->id, v[i]->id) != 0)
+            k++;
+        if (k < a->n_surveys) {
+            survey_free(a->surveys[k]);
+            a->surveys[k] = v[i];
+        } else if (a->n_surveys < APP_MAX_SURVEYS) {
+            a->surveys[a->n_surveys++] = v[i];
+        } else {
+            survey_free(v[i]);
+        }
+        v[i] = NULL;
+    }
+    sync_surveys_free(v, n);
+    return active;
+}
+
 static const survey *app_find_survey(const app *a, const char *id)
 {
     for (size_t i = 0; id && i < a->n_surveys; i++)
         if (strcmp(a->surveys[i]->id, id) == 0)
             return a->surveys[i];
     return NULL;
+}
+
+/* (Re)loads every survey: the configured directory, then the downloaded
+ * bundle on top. The active one: the bundle's choice, else the
+ * configuration's. Never called while a resident is in a survey. */
+static bool app_reload_surveys(app *a)
+{
+    for (size_t i = 0; i < a->n_surveys; i++)
+        survey_free(a->surveys[i]);
+    a->n_surveys = 0;
+    a->active = NULL;
+    app_load_surveys(a);
+    char *downloaded_active = app_load_downloaded_surveys(a);
+    a->active = app_find_survey(a, downloaded_active);
+    if (!a->active)
+        a->active = app_find_survey(a, a->config->survey.active);
+    free(downloaded_active);
+    if (a->sync && a->active)
+        sync_worker_set_shown_survey(a->sync, a->active->id, a->active->version);
+    a->surveys_reload_pending = false;
+    return a->active != NULL;
 }
 
 /* The area names in the current language, for the area question. */
@@ -110,6 +165,77 @@ static int app_default_language(const bk_config *cfg)
             strcmp(cfg->kiosk.languages[i], cfg->kiosk.default_language) == 0)
             return (int)i;
     return 0;
+}
+
+/* ---- Sync ---- */
+
+/* Called from the sync worker's thread: wake the UI thread with an event. */
+static void app_on_sync_status(void *ctx)
+{
+    app *a = ctx;
+    SDL_Event e = {.type = a->sync_event};
+    SDL_PushEvent(&e); /* thread-safe */
+}
+
+/* Starts the sync worker when [sync] base_url is set. A configuration
+ * problem is logged and stops the kiosk from starting (staff must fix it). */
+static bool app_start_sync(app *a)
+{
+    if (!a->config->sync.base_url || !a->config->sync.base_url[0]) {
+        log_info("app", "no [sync] base_url: answers stay on this kiosk");
+        return true;
+    }
+    a->sync_event = SDL_RegisterEvents(1);
+    if (a->sync_event == (Uint32)-1) {
+        log_error("app", "SDL has no user events left");
+        return false;
+    }
+    sync_options opt = sync_options_default();
+    opt.on_status = app_on_sync_status;
+    opt.status_ctx = a;
+    bk_diag diag = {0};
+    bk_err err = sync_worker_create(a->config, a->db_path, &opt, &a->sync, &diag);
+    if (err == BK_OK)
+        err = sync_worker_start(a->sync);
+    for (size_t k = 0; k < diag.count; k++)
+        log_error("sync", "%s", diag.messages[k]);
+    diag_clear(&diag);
+    if (err != BK_OK) {
+        /* Answers are still taken and kept; staff see the problem. */
+        log_error("app", "not sending answers until the [sync] settings are fixed: %s",
+                  bk_err_str(err));
+        sync_worker_destroy(a->sync);
+        a->sync = NULL;
+        a->sync_status.error = SYNC_ERROR_CONFIG;
+        return true;
+    }
+    if (a->active)
+        sync_worker_set_shown_survey(a->sync, a->active->id, a->active->version);
+    return true;
+}
+
+/* The worker's status changed: keep a copy; new surveys wait for the
+ * attract screen, so a resident finishes the version they started. */
+static void app_sync_changed(app *a)
+{
+    if (!a->sync)
+        return;
+    sync_worker_status(a->sync, &a->sync_status);
+    if (a->sync_status.surveys_generation != a->surveys_generation) {
+        a->surveys_generation = a->sync_status.surveys_generation;
+        a->surveys_reload_pending = true;
+    }
+    if (a->surveys_reload_pending && !a->in_flow && a->screen == APP_SCREEN_ATTRACT) {
+        const survey *before = a->active;
+        char *id = before ? strdup(before->id) : NULL;
+        if (!app_reload_surveys(a))
+            log_error("app", "after the download no active survey is installed");
+        else if (!id || strcmp(id, a->active->id) != 0)
+            log_info("app", "now showing survey \"%s\" version %d", a->active->id,
+                     a->active->version);
+        free(id);
+        a->dirty = true;
+    }
 }
 
 /* ---- Creation ---- */
@@ -225,14 +351,12 @@ app *app_create(const bk_config *cfg, const app_options *opt)
     if (info.recovered)
         log_warn("app", "the database %s was damaged; moved aside to %s, started a fresh one", db,
                  info.moved_to);
-    free(db);
+    a->db_path = db;
     int abandoned = 0;
     if (store_close_abandoned(a->store, &abandoned) == BK_OK && abandoned > 0)
         log_info("app", "%d unfinished responses from before a restart kept as partial", abandoned);
 
-    app_load_surveys(a);
-    a->active = app_find_survey(a, cfg->survey.active);
-    if (!a->active) {
+    if (!app_reload_surveys(a)) {
         log_error("app", "the active survey \"%s\" is not installed in %s",
                   cfg->survey.active ? cfg->survey.active : "", cfg->survey.directory);
         goto fail;
@@ -265,6 +389,8 @@ app *app_create(const bk_config *cfg, const app_options *opt)
         if (!a->ui)
             goto fail;
     }
+    if (!opt->no_sync && !opt->headless && !app_start_sync(a))
+        goto fail;
     a->screen = APP_SCREEN_ATTRACT;
     a->last_input_at = app_now(a);
     a->dirty = true;
@@ -324,6 +450,8 @@ static void app_to_attract(app *a)
     app_end_session(a);
     a->screen = APP_SCREEN_ATTRACT;
     a->input_settle_until = app_now(a) + APP_INPUT_SETTLE_MS;
+    if (a->surveys_reload_pending)
+        app_sync_changed(a);
 }
 
 static void app_to_out_of_service(app *a)
@@ -800,6 +928,8 @@ static void app_handle_event(app *a, const SDL_Event *e)
         }
         break;
     default:
+        if (a->sync && e->type == a->sync_event)
+            app_sync_changed(a);
         break;
     }
 }
@@ -871,7 +1001,10 @@ int app_replay(app *a, const replay_script *script)
     for (size_t i = 0; i < script->n_cmds; i++) {
         const replay_cmd *c = &script->cmds[i];
         app_refresh(a);
-        SDL_PumpEvents();
+        SDL_Event e;
+        while (SDL_PollEvent(&e)) /* only the sync worker's news counts here */
+            if (a->sync && e.type == a->sync_event)
+                app_sync_changed(a);
         switch (c->op) {
         case REPLAY_TAP:
             app_pointer_down(a, c->x, c->y);
@@ -965,6 +1098,7 @@ void app_destroy(app *a)
     app_abandon(a);
     if (a->in_flow)
         flow_free(&a->flow);
+    sync_worker_destroy(a->sync); /* aborts a transfer in progress; loses nothing */
     sodium_memzero(a->text_entry, sizeof a->text_entry);
     ui_renderer_destroy(a->ui);
     if (a->renderer)
@@ -975,6 +1109,7 @@ void app_destroy(app *a)
     for (size_t i = 0; i < a->n_surveys; i++)
         survey_free(a->surveys[i]);
     store_close(a->store);
+    free(a->db_path);
     free(a->frame);
     free(a);
     if (TTF_WasInit())

@@ -15,6 +15,7 @@
 #include "replay.h"
 #include "store.h"
 #include "survey.h"
+#include "sync.h"
 #include "ui.h"
 #include "ui_sdl.h"
 
@@ -46,6 +47,14 @@ typedef struct app {
     survey *surveys[APP_MAX_SURVEYS]; /* owned: the installed definitions */
     size_t n_surveys;
     const survey *active; /* one of surveys */
+    char *db_path;        /* owned */
+
+    /* Sync: the worker uploads in its own thread; we only signal it. */
+    sync_worker *sync; /* owned; NULL when [sync] base_url is empty */
+    Uint32 sync_event; /* SDL user event posted on every status change */
+    sync_status sync_status;
+    unsigned surveys_generation;
+    bool surveys_reload_pending; /* new downloads, applied on the attract screen */
     flow_area areas[CONFIG_MAX_AREAS];
     bk_clock clock;
     bk_virtual_clock vclock; /* the clock when virtual_time */
@@ -103,6 +112,7 @@ typedef struct app_options {
     bool fullscreen;        /* overrides [display] fullscreen when true */
     bool virtual_time;      /* replay: start a virtual clock */
     bool headless;          /* no window: layout only (tests) */
+    bool no_sync;           /* do not start the sync worker */
     int width, height;      /* override the window size; 0 = config */
 } app_options;
 
