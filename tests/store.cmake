@@ -5,3 +5,5 @@ bk_add_test(test_store SOURCES ${CMAKE_SOURCE_DIR}/tests/test_store.c ${BK_STORE
   LIBS PkgConfig::SQLITE3 LABELS store)
 bk_add_test(test_store_batch SOURCES ${CMAKE_SOURCE_DIR}/tests/test_store_batch.c
   ${BK_STORE_TEST_UTIL} LIBS PkgConfig::SQLITE3 PkgConfig::JANSSON LABELS store)
+bk_add_test(test_store_recovery SOURCES ${CMAKE_SOURCE_DIR}/tests/test_store_recovery.c
+  ${BK_STORE_TEST_UTIL} LIBS PkgConfig::SQLITE3 LABELS store)

@@ -436,6 +436,9 @@ static bk_err open_attempt(store *st, int *from, char *problem, size_t psize)
         step = "quick_check";
         rc = pragma_text(st->db, "PRAGMA quick_check", buf, sizeof buf);
         if (rc == SQLITE_OK && strcmp(buf, "ok") != 0) {
+            for (char *p = buf; *p; p++) /* one line for the log and staff mode */
+                if (*p == '\n')
+                    *p = ' ';
             snprintf(problem, psize, "quick_check: %s", buf);
             return BK_ERR_CORRUPT;
         }
