@@ -35,7 +35,11 @@ size_t flow_utf8_length(const char *s)
     return n;
 }
 
-/* Does the show_if condition of q hold with the answers given so far? */
+static bool flow_applies(const flow *f, size_t i);
+
+/* Does the show_if condition of q hold with the answers given so far? An
+ * answer to a question that no longer applies (the resident went back and
+ * chose differently) does not count. */
 static bool flow_condition_holds(const flow *f, const survey_question *q)
 {
     if (!q->show_if.question)
@@ -45,7 +49,7 @@ static bool flow_condition_holds(const flow *f, const survey_question *q)
         if (strcmp(dep->id, q->show_if.question) != 0)
             continue;
         const flow_answer *a = &f->answers[i];
-        if (!a->given)
+        if (!a->given || !flow_applies(f, i)) /* show_if points back: this ends */
             return false;
         for (size_t k = 0; k < q->show_if.n_in; k++) {
             const char *want = q->show_if.in[k];
@@ -392,10 +396,28 @@ static void flow_hash_answers(const flow *f, unsigned char out[32])
     crypto_generichash_final(&st, out, 32);
 }
 
+/* Removes from the store the answers to questions that no longer apply. */
+static bk_err flow_drop_hidden_answers(flow *f)
+{
+    size_t current = f->current;
+    bk_err err = BK_OK;
+    for (size_t i = 0; i < f->survey->n_questions && err == BK_OK; i++) {
+        if (!f->answers[i].given || flow_applies(f, i))
+            continue;
+        f->current = i;
+        err = flow_skip(f);
+    }
+    f->current = current;
+    return err;
+}
+
 static bk_err flow_end(flow *f, store_status status, flow_memory *mem)
 {
     if (!f->response_open)
         return BK_ERR_STATE;
+    bk_err dropped = flow_drop_hidden_answers(f);
+    if (dropped != BK_OK)
+        return dropped;
     const char *flags[FLOW_MAX_FLAGS];
     size_t n_flags = 0;
     int64_t now = clock_mono_ms(&f->clock);

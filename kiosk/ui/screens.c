@@ -725,10 +725,12 @@ void screens_build(app *a)
         build_message(a, &m, tr(a, STR_THANKS), tr(a, STR_THANKS_LINE), m.theme->background,
                       m.theme->text);
         ui_widget_add(a->frame, (ui_rect){0, 0, m.W, m.H}, NULL, UI_ACT_THANKS_DONE, 0);
+        corner_controls(a, &m, (int)(m.u * 3)); /* on top of the tap-anywhere area */
         break;
     case APP_SCREEN_OUT_OF_SERVICE:
         build_message(a, &m, tr(a, STR_OOS_TITLE), tr(a, STR_OOS_LINE), m.theme->error,
                       m.theme->error_text);
+        corner_controls(a, &m, (int)(m.u * 3));
         break;
     }
 }
