@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "notify.h"
 #include "strings.h"
 
 #define APP_WAIT_CAP_MS 10000 /* wake at least this often (watchdog) */
@@ -936,11 +937,20 @@ static void app_handle_event(app *a, const SDL_Event *e)
 
 int app_run(app *a)
 {
+    int64_t watchdog_ms = notify_watchdog_interval_ms();
+    bool ready = false;
     while (!a->quit) {
         app_refresh(a);
+        if (!ready && a->frames_drawn > 0) {
+            notify_ready(); /* the first frame is on the screen */
+            ready = true;
+        }
+        notify_watchdog(); /* from the loop itself: a hung UI gets restarted */
         int64_t wait = app_next_timer_ms(a);
         if (wait < 0 || wait > APP_WAIT_CAP_MS)
             wait = APP_WAIT_CAP_MS;
+        if (watchdog_ms > 0 && wait > watchdog_ms)
+            wait = watchdog_ms;
         SDL_Event e;
         if (SDL_WaitEventTimeout(&e, (int)wait)) {
             app_handle_event(a, &e);
@@ -949,6 +959,7 @@ int app_run(app *a)
         }
         app_tick(a);
     }
+    notify_stopping();
     return 0;
 }
 
