@@ -7,3 +7,11 @@ bk_add_test(test_store_batch SOURCES ${CMAKE_SOURCE_DIR}/tests/test_store_batch.
   ${BK_STORE_TEST_UTIL} LIBS PkgConfig::SQLITE3 PkgConfig::JANSSON LABELS store)
 bk_add_test(test_store_recovery SOURCES ${CMAKE_SOURCE_DIR}/tests/test_store_recovery.c
   ${BK_STORE_TEST_UTIL} LIBS PkgConfig::SQLITE3 LABELS store)
+# The crash test forks and execs this writer, then kills it with SIGKILL.
+add_executable(store_crash_child ${CMAKE_SOURCE_DIR}/tests/store_crash_child.c)
+target_link_libraries(store_crash_child PRIVATE bk_core)
+bk_add_test(test_store_crash SOURCES ${CMAKE_SOURCE_DIR}/tests/test_store_crash.c
+  ${BK_STORE_TEST_UTIL} LIBS PkgConfig::SQLITE3 LABELS store TIMEOUT 180)
+target_compile_definitions(test_store_crash PRIVATE
+  STORE_CRASH_CHILD="$<TARGET_FILE:store_crash_child>")
+add_dependencies(test_store_crash store_crash_child)

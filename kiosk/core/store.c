@@ -746,9 +746,15 @@ static bk_err encode_value(const answer_value *v, char **out)
     *out = NULL;
     json_t *j = NULL;
     switch (v->kind) {
-    case ANSWER_INT:
-        j = json_integer((json_int_t)v->integer);
-        break;
+    case ANSWER_INT: { /* the hot path: no JSON tree needed */
+        char buf[32];
+        int n = snprintf(buf, sizeof buf, "%lld", v->integer);
+        *out = malloc((size_t)n + 1);
+        if (!*out)
+            return BK_ERR_NOMEM;
+        memcpy(*out, buf, (size_t)n + 1);
+        return BK_OK;
+    }
     case ANSWER_TEXT:
         if (!v->text || strlen(v->text) > STORE_TEXT_MAX)
             return BK_ERR_INVALID;

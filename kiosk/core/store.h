@@ -71,11 +71,17 @@ void store_close(store *st);
 /* The schema version this code migrates to (PRAGMA user_version). */
 int store_schema_version(void);
 
-/* Starts a response: new UUID, next seq, started_at now. */
+/* Starts a response: new UUID, next seq, started_at now. seq is taken
+ * under BEGIN IMMEDIATE and kept in a counter row, so two connections never
+ * share one and it never goes back, even after a purge. meta->mode must be
+ * "survey" or "live"; BK_ERR_INVALID otherwise. */
 bk_err store_response_begin(store *st, const store_response_meta *meta, store_response_ref *out);
 
 /* Sets (inserts or replaces) the answer to question_id; ANSWER_NONE deletes
- * it (a question skipped after going back). One transaction. */
+ * it (a question skipped after going back). One transaction. A changed
+ * answer keeps its place; answers are listed in the order first given.
+ * BK_ERR_NOT_FOUND for an unknown rowid, BK_ERR_STATE once the response is
+ * finished, BK_ERR_INVALID for text that is not UTF-8. */
 bk_err store_answer_set(store *st, int64_t rowid, const char *question_id, const answer_value *v);
 
 /* Sets or clears the moderation flag of one answer (live mode: a staff
@@ -124,12 +130,17 @@ typedef struct store_response_row {
 
 /* Calls fn for each response with seq > after_seq (and, when since_wall_ms
  * > 0, started at or after it), in seq order; the row is valid only during
- * the call. fn returns 0 to go on, non-zero to stop. */
+ * the call. fn returns 0 to go on, non-zero to stop. Rows are read one at a
+ * time (constant memory). fn must not write to this store handle; calling
+ * store_foreach_response again from fn gives BK_ERR_STATE. */
 bk_err store_foreach_response(store *st, int64_t after_seq, int64_t since_wall_ms,
                               int (*fn)(const store_response_row *row, void *ctx), void *ctx);
 
 /* Writes the PROTOCOL.md response object of row as compact JSON into a new
- * string (caller frees), or NULL when out of memory. */
+ * string (caller frees with free()), or NULL when out of memory or a stored
+ * value is not valid JSON. The batch body uses this same function, so a
+ * response reads the same in an export and in an upload. The hidden flag is
+ * not part of it (hidden answers are still uploaded). */
 char *store_response_to_json(const store_response_row *row);
 
 typedef struct store_counts {

@@ -163,6 +163,8 @@ static bk_err open_batch_body(store *st, store_batch *out)
 static bk_err new_batch(store *st, const char *kiosk_id, size_t max_responses, size_t max_bytes,
                         store_batch *out)
 {
+    if (max_bytes > STORE_BODY_MAX)
+        max_bytes = STORE_BODY_MAX;
     int64_t created_ms = store_now_ms(st);
     bk_uuid_v4(out->batch_id);
     clock_format_rfc3339(created_ms, out->created_at, sizeof out->created_at);
