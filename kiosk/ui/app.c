@@ -241,39 +241,37 @@ static void app_sync_changed(app *a)
 
 /* ---- Creation ---- */
 
-static bool app_dir_has_fonts(const char *dir)
+/* True when dir/fonts holds the bundled fonts; the fonts directory in out. */
+static bool app_fonts_in(const char *assets, const char *suffix, char *out, size_t size)
 {
+    int n = snprintf(out, size, "%s%s/fonts", assets, suffix);
+    if (n < 0 || (size_t)n >= size)
+        return false;
     char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/NotoSans-Regular.ttf", dir);
-    return access(path, R_OK) == 0;
+    n = snprintf(path, sizeof path, "%s/NotoSans-Regular.ttf", out);
+    return n > 0 && (size_t)n < sizeof path && access(path, R_OK) == 0;
 }
 
 /* Finds the fonts: BK_ASSETS, the option, next to the binary, the source
  * tree, then the installed location. */
 static void app_find_fonts(const app_options *opt, char *out, size_t size)
 {
-    const char *env = getenv("BK_ASSETS");
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     exe[n > 0 ? n : 0] = '\0';
     char *slash = strrchr(exe, '/');
     if (slash)
         *slash = '\0';
-    char candidates[5][PATH_MAX];
-    int k = 0;
-    if (env)
-        snprintf(candidates[k++], PATH_MAX, "%s/fonts", env);
-    if (opt->assets_dir)
-        snprintf(candidates[k++], PATH_MAX, "%s/fonts", opt->assets_dir);
-    snprintf(candidates[k++], PATH_MAX, "%.3000s/../assets/fonts", exe);
-    snprintf(candidates[k++], PATH_MAX, "%s/assets/fonts", BK_SOURCE_DIR);
-    snprintf(candidates[k++], PATH_MAX, "/usr/share/buurtkiosk/assets/fonts");
-    for (int i = 0; i < k; i++)
-        if (app_dir_has_fonts(candidates[i])) {
-            snprintf(out, size, "%s", candidates[i]);
-            return;
-        }
-    snprintf(out, size, "%s", candidates[k - 1]);
+    const char *env = getenv("BK_ASSETS");
+    if (env && app_fonts_in(env, "", out, size))
+        return;
+    if (opt->assets_dir && app_fonts_in(opt->assets_dir, "", out, size))
+        return;
+    if (app_fonts_in(exe, "/../assets", out, size))
+        return;
+    if (app_fonts_in(BK_SOURCE_DIR, "/assets", out, size))
+        return;
+    app_fonts_in("/usr/share/buurtkiosk/assets", "", out, size);
 }
 
 static bool app_open_window(app *a, const app_options *opt)
