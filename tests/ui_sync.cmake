@@ -1,0 +1,4 @@
+# The UI keeps working while an upload hangs (issue 4).
+add_test(NAME ui_sync_hang
+         COMMAND bash ${CMAKE_SOURCE_DIR}/tests/ui_sync_hang.sh $<TARGET_FILE:buurtkiosk> ${CMAKE_SOURCE_DIR})
+set_tests_properties(ui_sync_hang PROPERTIES TIMEOUT 120 LABELS "sync;ui")
