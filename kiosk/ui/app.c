@@ -222,6 +222,9 @@ static void app_sync_changed(app *a)
     if (!a->sync)
         return;
     sync_worker_status(a->sync, &a->sync_status);
+    for (size_t i = 0; i < app_n_modules; i++)
+        if (app_modules[i]->sync_changed)
+            app_modules[i]->sync_changed(a);
     if (a->sync_status.surveys_generation != a->surveys_generation) {
         a->surveys_generation = a->sync_status.surveys_generation;
         a->surveys_reload_pending = true;
@@ -390,6 +393,11 @@ app *app_create(const bk_config *cfg, const app_options *opt)
     }
     if (!opt->no_sync && !opt->headless && !app_start_sync(a))
         goto fail;
+    for (size_t i = 0; i < app_n_modules; i++)
+        if (app_modules[i]->create && !app_modules[i]->create(a)) {
+            log_error("app", "the %s module could not start", app_modules[i]->name);
+            goto fail;
+        }
     a->screen = APP_SCREEN_ATTRACT;
     a->last_input_at = app_now(a);
     a->dirty = true;
@@ -696,10 +704,42 @@ static void app_action(app *a, ui_action action, int arg)
         app_check(a, flow_answer_number(&a->flow, v));
         break;
     }
+    case UI_ACT_MODULE: {
+        size_t m = (size_t)arg >> 16;
+        if (m < app_n_modules && app_modules[m]->action)
+            app_modules[m]->action(a, arg & 0xFFFF);
+        break;
+    }
     case UI_ACT_NONE:
     case UI_ACT_COUNT:
         break;
     }
+}
+
+int app_module_arg(int module, int sub)
+{
+    return module << 16 | (sub & 0xFFFF);
+}
+
+void app_show_module(app *a, int module)
+{
+    a->screen = APP_SCREEN_MODULE;
+    a->module_screen = module;
+    a->idle_warning_at = 0;
+    a->advance_at = 0;
+    a->input_settle_until = app_now(a) + APP_INPUT_SETTLE_MS;
+    a->dirty = true;
+}
+
+void app_abandon_resident(app *a)
+{
+    app_abandon(a);
+    app_end_session(a);
+}
+
+void app_go_attract(app *a)
+{
+    app_to_attract(a);
 }
 
 /* ---- Input ---- */
@@ -711,9 +751,23 @@ static const ui_widget *app_widget_at(app *a, int x, int y)
     return ui_hit(a->frame, x, y);
 }
 
+/* Lets the modules see a press or release first. */
+static bool app_modules_pointer(app *a, bool down, int x, int y)
+{
+    for (size_t i = 0; i < app_n_modules; i++)
+        if (app_modules[i]->pointer && app_modules[i]->pointer(a, down, x, y))
+            return true;
+    return false;
+}
+
 void app_pointer_down(app *a, int x, int y)
 {
     a->last_input_at = app_now(a);
+    a->press_at = a->last_input_at;
+    if (app_modules_pointer(a, true, x, y)) {
+        a->pointer_down = false;
+        return;
+    }
     a->pointer_down = true;
     a->press_x = x;
     a->press_y = y;
@@ -728,8 +782,12 @@ void app_pointer_up(app *a, int x, int y)
 {
     int64_t now = app_now(a);
     a->last_input_at = now;
-    if (!a->pointer_down)
+    if (app_modules_pointer(a, false, x, y) || !a->pointer_down) {
+        a->pointer_down = false;
+        a->pressed_action = UI_ACT_NONE;
+        a->dirty = true;
         return;
+    }
     a->pointer_down = false;
     ui_action pressed = a->pressed_action;
     int pressed_arg = a->pressed_arg;
@@ -764,6 +822,9 @@ void app_text_input(app *a, const char *utf8)
 void app_key(app *a, SDL_Keycode key)
 {
     a->last_input_at = app_now(a);
+    for (size_t i = 0; i < app_n_modules; i++)
+        if (app_modules[i]->key && app_modules[i]->key(a, key))
+            return;
     if (a->screen != APP_SCREEN_QUESTION || a->idle_warning_at) {
         a->idle_warning_at = 0;
         a->dirty = true;
@@ -812,6 +873,11 @@ int64_t app_next_timer_ms(const app *a)
         int64_t t = a->out_of_service_at + APP_OUT_OF_SERVICE_RETRY_MS;
         next = t < next ? t : next;
     }
+    for (size_t i = 0; i < app_n_modules; i++) {
+        int64_t t = app_modules[i]->next_timer_ms ? app_modules[i]->next_timer_ms(a) : -1;
+        if (t >= 0 && now + t < next)
+            next = now + t;
+    }
     if (next == INT64_MAX)
         return -1;
     return next > now ? next - now : 0;
@@ -820,6 +886,9 @@ int64_t app_next_timer_ms(const app *a)
 void app_tick(app *a)
 {
     int64_t now = app_now(a);
+    for (size_t i = 0; i < app_n_modules; i++)
+        if (app_modules[i]->tick)
+            app_modules[i]->tick(a);
     if (a->advance_at && now >= a->advance_at) {
         a->advance_at = 0;
         a->selected_pending = -1;
@@ -1107,6 +1176,9 @@ void app_destroy(app *a)
     app_abandon(a);
     if (a->in_flow)
         flow_free(&a->flow);
+    for (size_t i = 0; i < app_n_modules; i++)
+        if (app_modules[i]->destroy)
+            app_modules[i]->destroy(a);
     sync_worker_destroy(a->sync); /* aborts a transfer in progress; loses nothing */
     sodium_memzero(a->text_entry, sizeof a->text_entry);
     ui_renderer_destroy(a->ui);

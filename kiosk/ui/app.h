@@ -32,7 +32,43 @@ typedef enum app_screen {
     APP_SCREEN_QUESTION,
     APP_SCREEN_THANKS,
     APP_SCREEN_OUT_OF_SERVICE,
+    APP_SCREEN_MODULE, /* a screen of module a->module_screen (staff, live) */
 } app_screen;
+
+struct app;
+
+/* A screen module (staff mode, live mode): its own state in
+ * a->module_state[index], its own screens, widgets and timers. The modules
+ * are listed in app_modules.c. Every callback may be NULL. */
+typedef struct app_module {
+    const char *name;
+    /* After the app is set up; returns false to stop the kiosk starting. */
+    bool (*create)(struct app *a);
+    /* Before the app is torn down: free the module's state. */
+    void (*destroy)(struct app *a);
+    /* Builds the frame when a->screen is APP_SCREEN_MODULE and
+     * a->module_screen is this module's index. */
+    void (*build)(struct app *a);
+    /* A widget with action UI_ACT_MODULE was tapped; sub is the value given
+     * to app_module_arg. */
+    void (*action)(struct app *a, int sub);
+    /* Timers: run what is due; the next one in ms, or -1. */
+    void (*tick)(struct app *a);
+    int64_t (*next_timer_ms)(const struct app *a);
+    /* Sees every press/release (down true/false) before the screens; returns
+     * true when it consumed it. */
+    bool (*pointer)(struct app *a, bool down, int x, int y);
+    /* Sees every key press before the screens; true when consumed. */
+    bool (*key)(struct app *a, SDL_Keycode key);
+    /* The sync worker's status changed (a->sync_status is fresh). */
+    void (*sync_changed)(struct app *a);
+} app_module;
+
+#define APP_MAX_MODULES 8
+
+/* The modules, in app_modules.c. */
+extern const app_module *const app_modules[];
+extern const size_t app_n_modules;
 
 typedef enum app_keyboard_layer {
     APP_KB_LETTERS,
@@ -100,6 +136,11 @@ typedef struct app {
     ui_action pressed_action; /* the widget under a finger that is down */
     int pressed_arg;
 
+    /* Screen modules (app_modules.c). */
+    void *module_state[APP_MAX_MODULES];
+    int module_screen; /* which module's screen shows on APP_SCREEN_MODULE */
+    int64_t press_at;  /* when the pointer went down */
+
     bool quit;
     const char *screenshot_dir;
     int frames_drawn;
@@ -156,6 +197,21 @@ void app_tick(app *a);
 
 /* Milliseconds until the next timer, or -1 when none is set. */
 int64_t app_next_timer_ms(const app *a);
+
+/* The widget arg for module index `module` and its own value sub
+ * (0 <= sub < 65536); use with UI_ACT_MODULE. */
+int app_module_arg(int module, int sub);
+
+/* Shows a screen of module index `module` (the resident screens stop
+ * taking input). */
+void app_show_module(struct app *a, int module);
+
+/* Keeps a resident's half-finished response as partial and ends their
+ * session (before staff mode opens, on shutdown). */
+void app_abandon_resident(struct app *a);
+
+/* Back to the attract screen, forgetting the resident. */
+void app_go_attract(struct app *a);
 
 /* Switches screen and language for previews (render command, tests). */
 void app_set_language(app *a, int lang);

@@ -6,22 +6,9 @@
 
 #include "app.h"
 #include "strings.h"
+#include "widgets.h"
 
-/* Layout metrics of one frame. */
-typedef struct metrics {
-    int W, H;
-    double u;     /* 1% of the shorter side */
-    double scale; /* text scale: 1 or APP_TEXT_SCALE_BIG */
-    int margin;   /* outer margin */
-    int gap;      /* between targets (at least 2 mm) */
-    int target;   /* smallest tappable size (15 mm) */
-    int radius;
-    int edge; /* control edge width */
-    int px_question, px_answer, px_secondary, px_min;
-    const ui_theme *theme;
-} metrics;
-
-static metrics metrics_for(const app *a)
+metrics metrics_for(const app *a)
 {
     metrics m;
     m.W = a->width;
@@ -44,7 +31,7 @@ static metrics metrics_for(const app *a)
     return m;
 }
 
-static const char *tr(const app *a, str_id id)
+const char *tr(const app *a, str_id id)
 {
     return str_get(app_lang_code(a), id);
 }
@@ -56,16 +43,9 @@ static int survey_lang(const app *a, const survey *s)
     return i < 0 ? 0 : i;
 }
 
-typedef enum button_style {
-    BUTTON_PLAIN,
-    BUTTON_SELECTED,
-    BUTTON_PRIMARY,
-    BUTTON_DISABLED
-} button_style;
-
 /* A button: surface, edge, label centred; the widget carries the label. */
-static void button(app *a, const metrics *m, ui_rect r, const char *label, ui_action act, int arg,
-                   button_style style, int px)
+void button(app *a, const metrics *m, ui_rect r, const char *label, ui_action act, int arg,
+            button_style style, int px)
 {
     ui_frame *f = a->frame;
     const ui_theme *t = m->theme;
@@ -100,7 +80,7 @@ static const char *next_language_name(const app *a, int *next)
 
 /* Top-right controls: "A+" and (with more than one language) the language
  * switch. Returns the x where they start. */
-static int corner_controls(app *a, const metrics *m, int y)
+int corner_controls(app *a, const metrics *m, int y)
 {
     int x = m->W - m->margin;
     if (a->config->kiosk.n_languages > 1 && a->screen == APP_SCREEN_QUESTION) {
@@ -659,8 +639,8 @@ static void build_question(app *a, const metrics *m)
 
 /* ---- Thanks, idle, out of service ---- */
 
-static void build_message(app *a, const metrics *m, const char *title, const char *line,
-                          ui_color bg, ui_color ink)
+void build_message(app *a, const metrics *m, const char *title, const char *line, ui_color bg,
+                   ui_color ink)
 {
     ui_frame *f = a->frame;
     if (bg.r != m->theme->background.r || bg.g != m->theme->background.g ||
@@ -731,6 +711,10 @@ void screens_build(app *a)
         build_message(a, &m, tr(a, STR_OOS_TITLE), tr(a, STR_OOS_LINE), m.theme->error,
                       m.theme->error_text);
         corner_controls(a, &m, (int)(m.u * 3));
+        break;
+    case APP_SCREEN_MODULE:
+        if ((size_t)a->module_screen < app_n_modules && app_modules[a->module_screen]->build)
+            app_modules[a->module_screen]->build(a);
         break;
     }
 }

@@ -118,6 +118,7 @@ typedef enum ui_action {
     UI_ACT_STILL_HERE,
     UI_ACT_THANKS_DONE,
     UI_ACT_NUMBER_STEP, /* arg = delta */
+    UI_ACT_MODULE,      /* arg = app_module_arg(module, sub) */
     UI_ACT_COUNT
 } ui_action;
 
