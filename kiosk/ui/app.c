@@ -138,9 +138,16 @@ static bool app_reload_surveys(app *a)
     a->active = NULL;
     app_load_surveys(a);
     char *downloaded_active = app_load_downloaded_surveys(a);
-    a->active = app_find_survey(a, downloaded_active);
+    char *staff_active = NULL;
+    if (store_meta_get(a->store, "staff.active", &staff_active) != BK_OK)
+        staff_active = NULL;
+    /* Staff's choice first, then the municipality's download, then the file. */
+    a->active = app_find_survey(a, staff_active);
+    if (!a->active)
+        a->active = app_find_survey(a, downloaded_active);
     if (!a->active)
         a->active = app_find_survey(a, a->config->survey.active);
+    free(staff_active);
     free(downloaded_active);
     if (a->sync && a->active)
         sync_worker_set_shown_survey(a->sync, a->active->id, a->active->version);
@@ -364,6 +371,11 @@ app *app_create(const bk_config *cfg, const app_options *opt)
         goto fail;
     }
     app_update_areas(a);
+    a->mode = cfg->kiosk.mode;
+    char *mode = NULL;
+    if (store_meta_get(a->store, "staff.mode", &mode) == BK_OK)
+        a->mode = strcmp(mode, "live") == 0 ? CONFIG_MODE_LIVE : CONFIG_MODE_SURVEY;
+    free(mode);
 
     if (TTF_Init() != 0) {
         log_error("app", "SDL_ttf: %s", TTF_GetError());
@@ -510,8 +522,8 @@ static void app_start(app *a)
     const survey *s = a->active;
     int sl = survey_language_index(s, app_lang_code(a));
     bk_err err = flow_begin(&a->flow, s, a->store, &a->clock, sl < 0 ? 0 : sl,
-                            a->config->kiosk.mode == CONFIG_MODE_LIVE ? "live" : "survey",
-                            a->config->kiosk.area, a->areas, a->config->n_areas);
+                            a->mode == CONFIG_MODE_LIVE ? "live" : "survey", a->config->kiosk.area,
+                            a->areas, a->config->n_areas);
     a->in_flow = true;
     a->flow_survey = s;
     if (err != BK_OK) {
@@ -714,6 +726,37 @@ static void app_action(app *a, ui_action action, int arg)
     case UI_ACT_COUNT:
         break;
     }
+}
+
+bk_err app_choose_survey(app *a, const char *survey_id)
+{
+    if (!app_find_survey(a, survey_id))
+        return BK_ERR_NOT_FOUND;
+    bk_err err = store_meta_set(a->store, "staff.active", survey_id);
+    if (err != BK_OK)
+        return err;
+    if (!a->in_flow) {
+        a->active = app_find_survey(a, survey_id);
+        if (a->sync)
+            sync_worker_set_shown_survey(a->sync, a->active->id, a->active->version);
+    } else {
+        a->surveys_reload_pending = true; /* after this resident */
+    }
+    a->dirty = true;
+    log_info("app", "staff chose survey \"%s\"", survey_id);
+    return BK_OK;
+}
+
+bk_err app_choose_mode(app *a, config_mode mode)
+{
+    bk_err err =
+        store_meta_set(a->store, "staff.mode", mode == CONFIG_MODE_LIVE ? "live" : "survey");
+    if (err != BK_OK)
+        return err;
+    a->mode = mode;
+    a->dirty = true;
+    log_info("app", "staff chose mode %s", mode == CONFIG_MODE_LIVE ? "live" : "survey");
+    return BK_OK;
 }
 
 int app_module_arg(int module, int sub)

@@ -83,6 +83,7 @@ typedef struct app {
     survey *surveys[APP_MAX_SURVEYS]; /* owned: the installed definitions */
     size_t n_surveys;
     const survey *active; /* one of surveys */
+    config_mode mode;     /* survey or live: [kiosk] mode, or staff's choice */
     char *db_path;        /* owned */
 
     /* Sync: the worker uploads in its own thread; we only signal it. */
@@ -209,6 +210,13 @@ void app_show_module(struct app *a, int module);
 /* Keeps a resident's half-finished response as partial and ends their
  * session (before staff mode opens, on shutdown). */
 void app_abandon_resident(struct app *a);
+
+/* Staff's choices, kept in the store so they survive a restart (meta keys
+ * "staff.active" and "staff.mode"): the survey shown and the mode. Returns
+ * BK_ERR_NOT_FOUND for a survey that is not installed, or the store's
+ * error. Takes effect for the next resident. */
+bk_err app_choose_survey(struct app *a, const char *survey_id);
+bk_err app_choose_mode(struct app *a, config_mode mode);
 
 /* Back to the attract screen, forgetting the resident. */
 void app_go_attract(struct app *a);
