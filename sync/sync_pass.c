@@ -310,6 +310,26 @@ void sync_upload_run(sync_client *c, sync_pass_result *r)
     free(url);
 }
 
+/* The uploads ended with nothing left to send: remember when (in the
+ * status and, for the heartbeat after a restart, in the store). */
+static void note_success(sync_client *c)
+{
+    sync_client_refresh_counts(c);
+    int64_t now_wall = clock_wall_ms(&c->opt.clock);
+    pthread_mutex_lock(&c->mu);
+    bool empty = c->status.queued == 0;
+    if (empty)
+        c->status.last_ok_wall_ms = now_wall;
+    pthread_mutex_unlock(&c->mu);
+    if (!empty)
+        return;
+    char v[32];
+    snprintf(v, sizeof v, "%lld", (long long)now_wall);
+    bk_err e = store_meta_set(c->st, "sync.last_ok_ms", v);
+    if (e != BK_OK)
+        log_warn("sync", "storing the time of the last good sync: %s", bk_err_str(e));
+}
+
 static bool is_unreachable(sync_error e)
 {
     return e == SYNC_ERROR_NETWORK || e == SYNC_ERROR_TLS || e == SYNC_ERROR_CONFIG;
@@ -343,6 +363,8 @@ void sync_client_pass(sync_client *c, sync_pass_result *r)
     sync_upload_run(c, r);
     upload_done = !r->aborted && !r->retryable &&
                   (r->error == SYNC_ERROR_NONE || r->error == SYNC_ERROR_REJECTED);
+    if (upload_done)
+        note_success(c); /* before the heartbeat, which reports it */
 
     if (!r->aborted && !is_unreachable(r->error) && r->error != SYNC_ERROR_AUTH) {
         sync_pass_result s;
@@ -380,17 +402,9 @@ finish:
         c->token = NULL;
     }
     sync_client_refresh_counts(c);
-    int64_t now_wall = clock_wall_ms(&c->opt.clock);
     pthread_mutex_lock(&c->mu);
     r->left = c->status.queued > 0;
     pthread_mutex_unlock(&c->mu);
-    if (upload_done && !r->left) {
-        char v[32];
-        snprintf(v, sizeof v, "%lld", (long long)now_wall);
-        bk_err e = store_meta_set(c->st, "sync.last_ok_ms", v);
-        if (e != BK_OK)
-            log_warn("sync", "storing the time of the last good sync: %s", bk_err_str(e));
-    }
     if (!r->retryable) {
         bool slow = r->error == SYNC_ERROR_AUTH || r->error == SYNC_ERROR_TLS ||
                     r->error == SYNC_ERROR_CONFIG || r->error == SYNC_ERROR_STORE;
@@ -403,8 +417,6 @@ finish:
     if (!r->aborted) {
         c->status.error = r->error;
         sync_set_text(c->status.detail, sizeof c->status.detail, "%s", r->detail);
-        if (upload_done && !r->left)
-            c->status.last_ok_wall_ms = now_wall;
     }
     pthread_mutex_unlock(&c->mu);
     sync_client_publish(c);

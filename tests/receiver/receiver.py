@@ -215,6 +215,7 @@ def check_heartbeat(hb):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
     server_version = "buurtkiosk-test-receiver"
 
     def log_message(self, fmt, *args):
@@ -402,6 +403,10 @@ class Handler(BaseHTTPRequestHandler):
             kind = None  # one response cannot be split: "mix" must not reject it
         limit = int(st.fault.get("max_responses") or 0)
         if (limit and n > limit) or kind == "413":
+            if kind != "413":
+                with st.lock:
+                    st.faults_total += 1
+                    st.faults_served["413"] = st.faults_served.get("413", 0) + 1
             return self.send_json(413, {"error": "batch too large: %d responses" % n})
         ra = str(st.fault.get("retry_after", 1))
         if kind in ("500", "502", "503"):
