@@ -366,7 +366,9 @@ void sync_client_pass(sync_client *c, sync_pass_result *r)
     if (upload_done)
         note_success(c); /* before the heartbeat, which reports it */
 
-    if (!r->aborted && !is_unreachable(r->error) && r->error != SYNC_ERROR_AUTH) {
+    /* After a Retry-After, nothing more until it has passed. */
+    bool told_to_wait = c->not_before_mono > clock_mono_ms(&c->opt.clock);
+    if (!r->aborted && !told_to_wait && !is_unreachable(r->error) && r->error != SYNC_ERROR_AUTH) {
         sync_pass_result s;
         memset(&s, 0, sizeof s);
         sync_surveys_download(c, &s);
@@ -377,7 +379,7 @@ void sync_client_pass(sync_client *c, sync_pass_result *r)
             sync_set_text(r->detail, sizeof r->detail, "%s", s.detail);
         }
     }
-    if (!r->aborted && !is_unreachable(r->error)) {
+    if (!r->aborted && !told_to_wait && !is_unreachable(r->error)) {
         sync_pass_result h;
         memset(&h, 0, sizeof h);
         sync_heartbeat_send(c, r, &h);

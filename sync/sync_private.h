@@ -156,6 +156,11 @@ typedef struct sync_pass_result {
 bk_err sync_client_create(const bk_config *cfg, const sync_options *opt, const sync_transport *tr,
                           sync_client **out, bk_diag *diag);
 
+/* sync_worker_create with a transport of the caller's (tests); tr NULL =
+ * curl. */
+bk_err sync_worker_create_with(const bk_config *cfg, const char *db_path, const sync_options *opt,
+                               const sync_transport *tr, sync_worker **out, bk_diag *diag);
+
 /* Opens the client's own store connection (call from the thread that will
  * run passes). */
 bk_err sync_client_open_store(sync_client *c, const char *db_path);

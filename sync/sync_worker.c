@@ -138,6 +138,12 @@ static void *worker_main(void *arg)
 bk_err sync_worker_create(const bk_config *cfg, const char *db_path, const sync_options *opt,
                           sync_worker **out, bk_diag *diag)
 {
+    return sync_worker_create_with(cfg, db_path, opt, NULL, out, diag);
+}
+
+bk_err sync_worker_create_with(const bk_config *cfg, const char *db_path, const sync_options *opt,
+                               const sync_transport *tr, sync_worker **out, bk_diag *diag)
+{
     *out = NULL;
     sync_worker *w = calloc(1, sizeof *w);
     if (!w)
@@ -159,7 +165,7 @@ bk_err sync_worker_create(const bk_config *cfg, const char *db_path, const sync_
         free(w);
         return BK_ERR_NOMEM;
     }
-    bk_err e = sync_client_create(cfg, opt, NULL, &w->c, diag);
+    bk_err e = sync_client_create(cfg, opt, tr, &w->c, diag);
     if (e != BK_OK) {
         pthread_cond_destroy(&w->cv);
         pthread_mutex_destroy(&w->mu);

@@ -9,3 +9,6 @@ target_compile_definitions(bk_test_sync_common PRIVATE BK_TEST_DATA="${BK_TEST_D
 
 bk_add_test(test_sync_receiver SOURCES ${CMAKE_SOURCE_DIR}/tests/test_sync_receiver.c
   LIBS bk_test_sync_common bk_sync LABELS sync TIMEOUT 180)
+
+bk_add_test(test_sync_unit SOURCES ${CMAKE_SOURCE_DIR}/tests/test_sync_unit.c
+  LIBS bk_test_sync_common bk_sync LABELS sync TIMEOUT 60)
