@@ -12,3 +12,5 @@ bk_add_test(test_sync_receiver SOURCES ${CMAKE_SOURCE_DIR}/tests/test_sync_recei
 
 bk_add_test(test_sync_unit SOURCES ${CMAKE_SOURCE_DIR}/tests/test_sync_unit.c
   LIBS bk_test_sync_common bk_sync LABELS sync TIMEOUT 60)
+bk_add_test(test_sync_tls SOURCES ${CMAKE_SOURCE_DIR}/tests/test_sync_tls.c
+  LIBS bk_test_sync_common bk_sync LABELS sync TIMEOUT 120)

@@ -19,6 +19,7 @@
 typedef struct fixture {
     char dir[256];
     char template_db[300];
+    ts_receiver rcv; /* one for all tests (Python starts slowly), reset each time */
 } fixture;
 
 static int group_setup(void **state)
@@ -27,6 +28,7 @@ static int group_setup(void **state)
     ts_tmpdir(fx.dir, sizeof fx.dir, "rcv");
     snprintf(fx.template_db, sizeof fx.template_db, "%s/template.db", fx.dir);
     ts_seed_store(fx.template_db, N_RESPONSES);
+    ts_receiver_start(&fx.rcv, NULL);
     assert_int_equal(sync_global_init(), BK_OK);
     *state = &fx;
     return 0;
@@ -35,6 +37,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
     fixture *fx = *state;
+    ts_receiver_stop(&fx->rcv);
     ts_rmtree(fx->dir);
     sync_global_cleanup();
     return 0;
@@ -49,8 +52,7 @@ typedef struct scenario {
     sync_options opt;
 } scenario;
 
-static void scenario_begin(scenario *s, const fixture *fx, const char *tag, int batch_max,
-                           const char *const *rcv_args)
+static void scenario_begin(scenario *s, const fixture *fx, const char *tag, int batch_max)
 {
     memset(s, 0, sizeof *s);
     snprintf(s->dir, sizeof s->dir, "%s/%s", fx->dir, tag);
@@ -59,7 +61,12 @@ static void scenario_begin(scenario *s, const fixture *fx, const char *tag, int 
     assert_int_equal(system(cmd), 0);
     snprintf(s->db, sizeof s->db, "%s/kiosk.db", s->dir);
     ts_copy_file(fx->template_db, s->db);
-    ts_receiver_start(&s->rcv, rcv_args);
+    s->rcv = fx->rcv;
+    assert_int_equal(ts_receiver_control(&s->rcv,
+                                         "{\"reset\":true,\"fault\":\"none\",\"every\":1,"
+                                         "\"count\":-1,\"max_responses\":0,\"surveys\":null,"
+                                         "\"token\":\"" TS_TOKEN "\"}"),
+                     200);
     char url[128];
     snprintf(url, sizeof url, "http://127.0.0.1:%d/buurtkiosk", s->rcv.port);
     ts_config(&s->cfg, s->dir, url, batch_max);
@@ -68,7 +75,6 @@ static void scenario_begin(scenario *s, const fixture *fx, const char *tag, int 
 
 static void scenario_end(scenario *s)
 {
-    ts_receiver_stop(&s->rcv);
     ts_config_free(&s->cfg);
 }
 
@@ -86,7 +92,7 @@ static void run_pass(scenario *s, sync_pass_outcome *out)
 static json_t *exactly_once(void **state, const char *tag, const char *control, long timeout_ms)
 {
     scenario s;
-    scenario_begin(&s, *state, tag, 50, NULL);
+    scenario_begin(&s, *state, tag, 50);
     assert_int_equal(ts_receiver_control(&s.rcv, control), 200);
     if (timeout_ms > 0)
         s.opt.timeout_ms = timeout_ms;
@@ -191,7 +197,7 @@ static void test_fault_mix(void **state)
 static void reject_scenario(void **state, const char *code)
 {
     scenario s;
-    scenario_begin(&s, *state, code, 50, NULL);
+    scenario_begin(&s, *state, code, 50);
     char ctl[128];
     snprintf(ctl, sizeof ctl, "{\"fault\":\"%s\",\"every\":3,\"count\":1}", code);
     assert_int_equal(ts_receiver_control(&s.rcv, ctl), 200);
@@ -233,7 +239,7 @@ static void test_reject_422(void **state)
 static void test_unauthorized_keeps_everything(void **state)
 {
     scenario s;
-    scenario_begin(&s, *state, "401", 50, NULL);
+    scenario_begin(&s, *state, "401", 50);
     assert_int_equal(ts_receiver_control(&s.rcv, "{\"fault\":\"401\"}"), 200);
     sync_pass_outcome out;
     run_pass(&s, &out);
@@ -294,7 +300,7 @@ static void installed(const char *db, size_t *n, char **active, int *version)
 static void test_survey_download(void **state)
 {
     scenario s;
-    scenario_begin(&s, *state, "surveys", 100, NULL);
+    scenario_begin(&s, *state, "surveys", 100);
     /* Nothing installed yet. */
     {
         bk_clock clk = clock_system();
@@ -360,7 +366,7 @@ static void test_survey_download(void **state)
 static void test_heartbeat(void **state)
 {
     scenario s;
-    scenario_begin(&s, *state, "heartbeat", 100, NULL);
+    scenario_begin(&s, *state, "heartbeat", 100);
     sync_pass_outcome out;
     run_pass(&s, &out);
     assert_true(out.status.heartbeat_ok);
@@ -388,7 +394,7 @@ static void test_throughput(void **state)
 {
     fixture *fx = *state;
     scenario s;
-    scenario_begin(&s, fx, "speed", 100, NULL);
+    scenario_begin(&s, fx, "speed", 100);
     /* 4 x the template: another 1500 fresh responses. */
     ts_seed_store(s.db, 1500);
     struct timespec t0, t1;
