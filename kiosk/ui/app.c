@@ -980,9 +980,20 @@ void app_draw(app *a)
     if (!a->ui)
         return;
     const ui_theme *t = a->high_contrast ? ui_theme_high_contrast() : ui_theme_default();
+    Uint64 t0 = SDL_GetPerformanceCounter();
     ui_renderer_draw(a->ui, a->frame, t->background);
     SDL_RenderPresent(a->renderer);
     a->frames_drawn++;
+    /* bench/run.sh: BK_FRAME_TIMES=FILE appends each frame's render + present
+       time in microseconds. */
+    const char *times = getenv("BK_FRAME_TIMES");
+    FILE *f = times ? fopen(times, "a") : NULL;
+    if (f) {
+        double us = (double)(SDL_GetPerformanceCounter() - t0) * 1e6 /
+                    (double)SDL_GetPerformanceFrequency();
+        fprintf(f, "%.1f\n", us);
+        fclose(f);
+    }
 }
 
 static void app_refresh(app *a)
