@@ -257,6 +257,15 @@ void sync_http_destroy(sync_http *h)
     free(h);
 }
 
+void sync_http_wakeup(sync_http *h)
+{
+    if (!h)
+        return;
+    CURLMcode mc = curl_multi_wakeup(h->multi);
+    if (mc != CURLM_OK)
+        log_warn("sync", "curl_multi_wakeup: %s", curl_multi_strerror(mc));
+}
+
 /* ---- One request ---- */
 
 static bool is_tls_error(CURLcode rc, const char *errbuf)

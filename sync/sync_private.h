@@ -73,6 +73,10 @@ bk_err sync_http_create(const sync_http_config *cfg, sync_http **out, bk_diag *d
 /* Frees h. NULL is a no-op. */
 void sync_http_destroy(sync_http *h);
 
+/* Wakes a sync_http_send waiting for the network so it sees the stop flag
+ * at once. The one call that is safe from another thread. */
+void sync_http_wakeup(sync_http *h);
+
 /* The sync_transport send function of a sync_http (ctx = the sync_http). */
 void sync_http_send(void *ctx, const sync_http_request *req, sync_http_response *resp);
 

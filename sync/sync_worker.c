@@ -248,6 +248,7 @@ void sync_worker_stop(sync_worker *w)
     atomic_store(&w->c->stop, true);
     pthread_cond_broadcast(&w->cv);
     pthread_mutex_unlock(&w->mu);
+    sync_http_wakeup(w->c->http); /* a transfer in progress ends now */
     if (!w->started)
         return;
     if (w->c->opt.synchronous) {

@@ -14,3 +14,5 @@ bk_add_test(test_sync_unit SOURCES ${CMAKE_SOURCE_DIR}/tests/test_sync_unit.c
   LIBS bk_test_sync_common bk_sync LABELS sync TIMEOUT 60)
 bk_add_test(test_sync_tls SOURCES ${CMAKE_SOURCE_DIR}/tests/test_sync_tls.c
   LIBS bk_test_sync_common bk_sync LABELS sync TIMEOUT 120)
+bk_add_test(test_sync_worker SOURCES ${CMAKE_SOURCE_DIR}/tests/test_sync_worker.c
+  LIBS bk_test_sync_common bk_sync LABELS sync TIMEOUT 120)
