@@ -249,6 +249,14 @@ static void app_sync_changed(app *a)
     }
 }
 
+/* Lets a module show its own screen instead of the attract screen. */
+static void app_modules_attract(app *a)
+{
+    for (size_t i = 0; i < app_n_modules; i++)
+        if (app_modules[i]->attract && app_modules[i]->attract(a))
+            return;
+}
+
 /* ---- Creation ---- */
 
 /* True when dir/fonts holds the bundled fonts; the fonts directory in out. */
@@ -413,6 +421,7 @@ app *app_create(const bk_config *cfg, const app_options *opt)
     a->screen = APP_SCREEN_ATTRACT;
     a->last_input_at = app_now(a);
     a->dirty = true;
+    app_modules_attract(a);
     return a;
 fail:
     app_destroy(a);
@@ -471,6 +480,7 @@ static void app_to_attract(app *a)
     a->input_settle_until = app_now(a) + APP_INPUT_SETTLE_MS;
     if (a->surveys_reload_pending)
         app_sync_changed(a);
+    app_modules_attract(a);
 }
 
 static void app_to_out_of_service(app *a)
@@ -859,6 +869,9 @@ void app_pointer_up(app *a, int x, int y)
 void app_text_input(app *a, const char *utf8)
 {
     a->last_input_at = app_now(a);
+    for (size_t i = 0; i < app_n_modules; i++)
+        if (app_modules[i]->text && app_modules[i]->text(a, utf8))
+            return;
     app_type(a, utf8);
 }
 

@@ -62,6 +62,13 @@ typedef struct app_module {
     bool (*key)(struct app *a, SDL_Keycode key);
     /* The sync worker's status changed (a->sync_status is fresh). */
     void (*sync_changed)(struct app *a);
+    /* Sees typed text (SDL text input, replay `type`) before the screens;
+     * true when consumed. */
+    bool (*text)(struct app *a, const char *utf8);
+    /* The attract screen is about to show (at start, after a resident, on
+     * app_go_attract); true when the module showed its own screen instead
+     * (live mode). */
+    bool (*attract)(struct app *a);
 } app_module;
 
 #define APP_MAX_MODULES 8
