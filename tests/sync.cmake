@@ -16,3 +16,7 @@ bk_add_test(test_sync_tls SOURCES ${CMAKE_SOURCE_DIR}/tests/test_sync_tls.c
   LIBS bk_test_sync_common bk_sync LABELS sync TIMEOUT 120)
 bk_add_test(test_sync_worker SOURCES ${CMAKE_SOURCE_DIR}/tests/test_sync_worker.c
   LIBS bk_test_sync_common bk_sync LABELS sync TIMEOUT 120)
+# test_sync_cli runs `buurtkiosk sync`: build the binary with the test.
+bk_add_test(test_sync_cli SOURCES ${CMAKE_SOURCE_DIR}/tests/test_sync_cli.c
+  LIBS bk_test_sync_common bk_sync LABELS sync TIMEOUT 240)
+add_dependencies(test_sync_cli buurtkiosk)

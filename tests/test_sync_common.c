@@ -261,6 +261,17 @@ json_t *ts_receiver_dump(const ts_receiver *r)
     return j;
 }
 
+json_t *ts_receiver_stats(const ts_receiver *r)
+{
+    char *body = NULL;
+    assert_int_equal(control_request(r, "GET", "/_stats", NULL, &body), 200);
+    json_error_t err;
+    json_t *j = json_loads(body, 0, &err);
+    free(body);
+    assert_non_null(j);
+    return j;
+}
+
 long long ts_dump_int(json_t *dump, const char *key)
 {
     return (long long)json_integer_value(json_object_get(dump, key));

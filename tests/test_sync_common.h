@@ -58,6 +58,9 @@ int ts_receiver_control(const ts_receiver *r, const char *json);
 /* GETs /_dump as a jansson object (caller decrefs); aborts on failure. */
 json_t *ts_receiver_dump(const ts_receiver *r);
 
+/* GETs /_stats (counts only, cheap) as a jansson object (caller decrefs). */
+json_t *ts_receiver_stats(const ts_receiver *r);
+
 /* An integer from the dump (0 when absent). */
 long long ts_dump_int(json_t *dump, const char *key);
 

@@ -18,6 +18,7 @@ What it implements:
 
 Control (on both ports):
   GET  /_dump      everything it holds, as JSON
+  GET  /_stats     the same without the responses themselves (counts only)
   POST /_control   JSON object; any of:
         fault: none | 500 | 502 | 503 | 503-retry | 429 | 429-date | 400 | 422 |
                401 | 403 | drop-before-body | drop-after-body | hang | slow | mix
@@ -311,6 +312,11 @@ class Handler(BaseHTTPRequestHandler):
         st.touch()
         if self.path == "/_dump":
             return self.send_json(200, st.dump())
+        if self.path == "/_stats":
+            d = st.dump()
+            for k in ("responses", "order", "heartbeats"):
+                d[k] = len(d[k])
+            return self.send_json(200, d)
         if self.server.control_only:
             return self.send_json(404, {"error": "control port"})
         with st.lock:
