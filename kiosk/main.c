@@ -15,6 +15,8 @@ static const cli_command cli_commands[] = {
     {"check", cli_check, "validate survey definition files"},
     {"render", cli_render, "write every screen of the active survey to PNG"},
     {"sync", cli_sync, "send waiting answers to the server now (one pass)"},
+    {"export", cli_export, "write the stored responses to a CSV or JSON Lines file"},
+    {"hash-pin", cli_hash_pin, "turn a staff PIN from standard input into its pin_hash line"},
 };
 
 static void usage(FILE *f)
