@@ -17,6 +17,7 @@ static const cli_command cli_commands[] = {
     {"sync", cli_sync, "send waiting answers to the server now (one pass)"},
     {"export", cli_export, "write the stored responses to a CSV or JSON Lines file"},
     {"hash-pin", cli_hash_pin, "turn a staff PIN from standard input into its pin_hash line"},
+    {"results", cli_results, "print the live results counted from the database"},
 };
 
 static void usage(FILE *f)
