@@ -8,6 +8,7 @@
 #   /etc/buurtkiosk/buurtkiosk.ini        production configuration (conffile)
 #   /lib/systemd/system/buurtkiosk.service, buurtkiosk-cage.service
 #   /usr/share/doc/buurtkiosk/            copyright, changelog, deploy.md, ...
+#   /usr/share/man/man1/buurtkiosk.1.gz
 # made by the package's postinst (not by `cmake --install`):
 #   /etc/buurtkiosk/token (0600 buurtkiosk), /var/lib/buurtkiosk (0750)
 #
@@ -59,7 +60,13 @@ add_custom_command(OUTPUT ${BK_CHANGELOG_GZ}
   COMMAND ${BK_GZIP} -n -9 -c ${BK_PACKAGING_DIR}/changelog > ${BK_CHANGELOG_GZ}
   DEPENDS ${BK_PACKAGING_DIR}/changelog
   COMMENT "Compressing the Debian changelog" VERBATIM)
-add_custom_target(bk_changelog ALL DEPENDS ${BK_CHANGELOG_GZ})
+set(BK_MANPAGE_GZ ${CMAKE_BINARY_DIR}/packaging/buurtkiosk.1.gz)
+add_custom_command(OUTPUT ${BK_MANPAGE_GZ}
+  COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/packaging
+  COMMAND ${BK_GZIP} -n -9 -c ${BK_PACKAGING_DIR}/buurtkiosk.1 > ${BK_MANPAGE_GZ}
+  DEPENDS ${BK_PACKAGING_DIR}/buurtkiosk.1
+  COMMENT "Compressing the manual page" VERBATIM)
+add_custom_target(bk_changelog ALL DEPENDS ${BK_CHANGELOG_GZ} ${BK_MANPAGE_GZ})
 
 install(TARGETS buurtkiosk RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(FILES
@@ -73,6 +80,7 @@ install(FILES
     ${CMAKE_SOURCE_DIR}/config/surveys/buurtpeiling.json
     ${CMAKE_SOURCE_DIR}/config/surveys/symposium.json
   DESTINATION ${BK_SHARE_DIR}/surveys)
+install(FILES ${BK_MANPAGE_GZ} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(FILES ${BK_PACKAGING_DIR}/buurtkiosk.ini DESTINATION ${BK_CONF_DIR})
 install(FILES ${BK_PACKAGING_DIR}/buurtkiosk.service ${BK_PACKAGING_DIR}/buurtkiosk-cage.service
   DESTINATION ${BK_SYSTEMD_UNIT_DIR})
