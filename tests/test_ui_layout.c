@@ -51,9 +51,11 @@ static void problem(layout_ctx *c, const char *screen, const char *fmt, ...)
         }
     if (c->n_kinds == MAX_KINDS)
         return;
+    char first[sizeof c->kinds[0].first];
+    snprintf(first, sizeof first, "%s %s", c->where, screen);
     problem_kind *k = &c->kinds[c->n_kinds++];
-    snprintf(k->msg, sizeof k->msg, "%s", msg);
-    snprintf(k->first, sizeof k->first, "%s %s", c->where, screen);
+    memcpy(k->msg, msg, sizeof k->msg);
+    memcpy(k->first, first, sizeof k->first);
     k->screens = 1;
 }
 

@@ -306,6 +306,86 @@ void ut_expect_flags(const ut_response *r, const char *flags)
     }
 }
 
+void ut_expect_response(const ut_response *r, const char *survey_id, int version,
+                        const char *status, const char *language, const char *area)
+{
+    assert_string_equal(r->survey_id, survey_id);
+    assert_int_equal(r->survey_version, version);
+    assert_string_equal(r->mode, "survey");
+    assert_string_equal(r->status, status);
+    assert_string_equal(r->language, language);
+    if (area) {
+        if (!r->area)
+            fail_msg("response %lld: no area, expected %s", (long long)r->seq, area);
+        assert_string_equal(r->area, area);
+    } else if (r->area) {
+        fail_msg("response %lld: area %s, expected none", (long long)r->seq, r->area);
+    }
+    assert_non_null(r->started_at);
+    if (strcmp(status, "started") != 0) {
+        assert_non_null(r->completed_at);
+        assert_true(strcmp(r->completed_at, r->started_at) >= 0);
+    }
+}
+
+void ut_expect_answers(const ut_response *r, ...)
+{
+    va_list ap;
+    va_start(ap, r);
+    size_t n = 0;
+    for (const char *q = va_arg(ap, const char *); q; q = va_arg(ap, const char *)) {
+        const char *v = va_arg(ap, const char *);
+        ut_expect_answer(r, q, v);
+        n += v != NULL;
+    }
+    va_end(ap);
+    if (r->n_answers != n) {
+        for (size_t i = 0; i < r->n_answers; i++)
+            fprintf(stderr, "  stored: %s = %s\n", r->answers[i].question_id,
+                    r->answers[i].value_json);
+        fail_msg("response %lld: %zu answers stored, expected %zu", (long long)r->seq, r->n_answers,
+                 n);
+    }
+}
+
+/* ---- One replay per test ---- */
+
+int ut_replay_setup(void **state)
+{
+    ut_replay *fx = calloc(1, sizeof *fx);
+    assert_non_null(fx);
+    ut_tmpdir(fx->dir, sizeof fx->dir, "replay");
+    snprintf(fx->db, sizeof fx->db, "%s/kiosk.db", fx->dir);
+    snprintf(fx->shots, sizeof fx->shots, "%s/shots", fx->dir);
+    *state = fx;
+    return 0;
+}
+
+int ut_replay_teardown(void **state)
+{
+    ut_replay *fx = *state;
+    ut_db_free(&fx->rows);
+    ut_rmtree(fx->dir);
+    free(fx);
+    return 0;
+}
+
+void ut_replay_run(ut_replay *fx, const char *config, const char *name, size_t n_responses)
+{
+    char cfg[PATH_MAX], script[PATH_MAX];
+    snprintf(cfg, sizeof cfg, "%s/%s", UT_DATA, config);
+    snprintf(script, sizeof script, "%s/%s", UT_REPLAYS, name);
+    int rc = ut_run_kiosk(fx->dir, cfg, fx->db, "1280x800", script, fx->shots);
+    if (rc != 0)
+        fail_msg("%s: the kiosk exited with %d (its output is above)", name, rc);
+    ut_db_load(fx->db, &fx->rows);
+    if (fx->rows.n != n_responses)
+        fail_msg("%s: %zu responses stored, expected %zu", name, fx->rows.n, n_responses);
+    for (size_t i = 0; i < fx->rows.n; i++)
+        if (fx->rows.r[i].seq != (int64_t)i + 1)
+            fail_msg("%s: response %zu has seq %lld", name, i + 1, (long long)fx->rows.r[i].seq);
+}
+
 /* ---- Screenshots ---- */
 
 SDL_Surface *ut_png_load(const char *path)

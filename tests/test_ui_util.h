@@ -6,6 +6,7 @@
 #define BK_TEST_UI_UTIL_H
 
 #include <SDL.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -77,6 +78,34 @@ void ut_expect_answer(const ut_response *r, const char *question_id, const char 
 /* Fails the test unless r's flags are exactly the comma-separated list
  * (order free; "" for none). */
 void ut_expect_flags(const ut_response *r, const char *flags);
+
+/* Fails the test unless r has these fixed fields (mode "survey"; area NULL:
+ * none stored) and, when finished, a completed_at not before started_at. */
+void ut_expect_response(const ut_response *r, const char *survey_id, int version,
+                        const char *status, const char *language, const char *area);
+
+/* Fails the test unless exactly these answers are stored: pairs of question
+ * id and JSON value (NULL value: none stored), ended by a NULL id. */
+void ut_expect_answers(const ut_response *r, ...);
+
+/* ---- One replay per test ---- */
+
+/* A temporary folder with the database and screenshots of one run. */
+typedef struct ut_replay {
+    char dir[512];
+    char db[PATH_MAX];
+    char shots[PATH_MAX];
+    ut_db rows;
+} ut_replay;
+
+/* cmocka setup and teardown: a ut_replay in *state. */
+int ut_replay_setup(void **state);
+int ut_replay_teardown(void **state);
+
+/* Runs tests/replays/NAME with tests/data/ui/CONFIG at 1280x800 (its
+ * screenshots in fx->shots); fails the test unless it exits 0 with
+ * n_responses stored, seq 1, 2, ...; the rows are then in fx->rows. */
+void ut_replay_run(ut_replay *fx, const char *config, const char *name, size_t n_responses);
 
 /* ---- Screenshots ---- */
 

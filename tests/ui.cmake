@@ -2,7 +2,7 @@
 # checked, layout of every screen at three sizes, colour contrast, Turkish
 # and Arabic rendering, and screenshots checked by pixel regions.
 set(BK_UI_TEST_UTIL ${CMAKE_SOURCE_DIR}/tests/test_ui_util.c)
-foreach(t replay layout contrast render pixels)
+foreach(t replay flags layout contrast render pixels)
   bk_add_test(test_ui_${t} SOURCES ${CMAKE_SOURCE_DIR}/tests/test_ui_${t}.c ${BK_UI_TEST_UTIL}
     LIBS bk_ui PkgConfig::JANSSON LABELS ui TIMEOUT 240)
   add_dependencies(test_ui_${t} buurtkiosk)
