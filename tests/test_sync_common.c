@@ -322,8 +322,10 @@ sync_options ts_fast_options(void)
     o.backoff_cap_ms = 10;
     o.max_retries_in_pass = 1000;
     o.sleep_ms = sleep_none;
-    o.timeout_ms = 5000;
-    o.connect_timeout_ms = 5000;
+    /* Generous: a loaded test machine (sanitizers, parallel tests) must not
+       turn into timeouts; tests that want a timeout set their own. */
+    o.timeout_ms = 60000;
+    o.connect_timeout_ms = 30000;
     return o;
 }
 

