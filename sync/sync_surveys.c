@@ -231,7 +231,7 @@ void sync_surveys_download(sync_client *c, sync_pass_result *r)
     if (resp.status == 304)
         goto done;
     if (resp.status == 404) {
-        log_info("sync", "the server offers no surveys for this kiosk (HTTP 404)");
+        log_debug("sync", "the server offers no surveys for this kiosk (HTTP 404)");
         goto done;
     }
     if (resp.status == 401 || resp.status == 403) {
