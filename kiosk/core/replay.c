@@ -142,6 +142,10 @@ replay_script *replay_parse(const char *text, size_t len, const char *name, bk_d
             cmd.op = REPLAY_WAIT;
             if (!replay_parse_int(&q, 0, 7LL * 86400000, &cmd.ms))
                 problem = "expected milliseconds, e.g. wait 500";
+        } else if (WORD_IS("wait-sync")) {
+            cmd.op = REPLAY_WAIT_SYNC;
+            if (!replay_parse_int(&q, 0, 600000, &cmd.ms))
+                problem = "expected milliseconds (real time, at most 600000), e.g. wait-sync 20000";
         } else if (WORD_IS("tap-text") || WORD_IS("type") || WORD_IS("expect-text") ||
                    WORD_IS("screenshot") || WORD_IS("key")) {
             cmd.op = WORD_IS("tap-text")      ? REPLAY_TAP_TEXT

@@ -1,7 +1,7 @@
 /* replay.h: the replay script language that drives the kiosk headless
  * (docs/replay.md). One command per line:
  *   tap X Y | tap-text "LABEL" | type "TEXT" | wait MS | expect-text "TEXT"
- *   | screenshot NAME | key NAME | # comment
+ *   | screenshot NAME | key NAME | hold X Y MS | wait-sync MS | # comment
  * Parsing only; the app executes the commands. */
 #ifndef BK_REPLAY_H
 #define BK_REPLAY_H
@@ -24,6 +24,7 @@ typedef enum replay_op {
     REPLAY_SCREENSHOT,  /* text = NAME */
     REPLAY_KEY,         /* text = key name: backspace, return, escape, left, right, ... */
     REPLAY_HOLD,        /* x, y, ms: press, hold for ms, release */
+    REPLAY_WAIT_SYNC,   /* ms: real time, until the sync worker has sent everything */
 } replay_op;
 
 typedef struct replay_cmd {

@@ -1141,6 +1141,34 @@ static void app_list_texts(const app *a, FILE *f)
     fprintf(f, "\n");
 }
 
+/* Replay `wait-sync MS`: waits in real time (the virtual clock stands
+ * still) until the sync worker is idle after a pass (none running, the
+ * next one planned) and either nothing finished waits in the store or the
+ * last pass failed. False when that did not happen within ms. */
+static bool app_replay_wait_sync(app *a, int64_t ms)
+{
+    bk_clock real = clock_system();
+    int64_t end = clock_mono_ms(&real) + ms;
+    while (a->sync) {
+        /* The store first: a delivery seen there is older than the status
+           read after it, so "idle" then means the pass has ended. */
+        store_counts n;
+        bool waiting = store_count(a->store, &n) != BK_OK || n.queued > 0;
+        app_sync_changed(a);
+        const sync_status *st = &a->sync_status;
+        if (!st->in_progress && st->next_attempt_wall_ms != 0 &&
+            (st->error != SYNC_ERROR_NONE || !waiting))
+            return true;
+        if (clock_mono_ms(&real) >= end)
+            return false;
+        SDL_Event e;
+        if (SDL_WaitEventTimeout(&e, 50))
+            while (SDL_PollEvent(&e)) /* only the worker's news counts; read above */
+                ;
+    }
+    return false;
+}
+
 int app_replay(app *a, const replay_script *script)
 {
     for (size_t i = 0; i < script->n_cmds; i++) {
@@ -1187,6 +1215,17 @@ int app_replay(app *a, const replay_script *script)
             break;
         case REPLAY_WAIT:
             app_advance(a, c->ms);
+            break;
+        case REPLAY_WAIT_SYNC:
+            if (!app_replay_wait_sync(a, c->ms)) {
+                fprintf(stderr, "%s:%d: wait-sync: %s\n", script->name, c->line,
+                        a->sync ? "the sync worker did not finish a pass in time"
+                                : "sending is not set up ([sync] base_url)");
+                if (a->sync)
+                    fprintf(stderr, "  last error: %s: %s\n",
+                            sync_error_title(a->sync_status.error, "en"), a->sync_status.detail);
+                return 1;
+            }
             break;
         case REPLAY_KEY: {
             SDL_Keycode key = app_key_named(c->text);
