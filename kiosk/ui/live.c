@@ -600,6 +600,33 @@ static void fit_lines(const ui_text_engine *te, const char *text, int px, bool b
     }
 }
 
+/* Text at the largest size from px down to min_px that fits box; the
+ * widget's box is the text's own height, so it never claims empty space.
+ * What does not fit even at min_px is cut with "…". Returns the height
+ * used. */
+static int board_text(ui_frame *f, const ui_text_engine *te, ui_rect box, const char *text, int px,
+                      int min_px, bool bold, ui_color color, int align)
+{
+    ui_wrapped w;
+    int size = px;
+    min_px = min_px > px ? px : min_px;
+    for (;;) {
+        ui_wrap(te, text, size, bold, box.w, &w);
+        if ((!w.overflow && w.height <= box.h) || size <= min_px)
+            break;
+        size = size * 9 / 10 < min_px ? min_px : size * 9 / 10;
+    }
+    char cut[1024];
+    if (w.overflow || w.height > box.h) {
+        int lines = box.h / te_line(te, size);
+        fit_lines(te, text, size, bold, box.w, lines < 1 ? 1 : lines, cut, sizeof cut);
+        text = cut;
+        ui_wrap(te, text, size, bold, box.w, &w);
+    }
+    box.h = w.height;
+    return ui_text(f, te, box, text, size, size, bold, color, (ui_align)align);
+}
+
 static const uint32_t live_smiley_fills[SURVEY_SCALE_POINTS] = {0xE4572E, 0xF3A33B, 0xF5D547,
                                                                 0xA8C94A, 0x4CAF50};
 
@@ -685,20 +712,20 @@ static void bars_try(const ui_text_engine *te, const survey_question *q, int lan
 }
 
 static void layout_bars(ui_frame *f, const ui_text_engine *te, const ui_theme *t, ui_rect r,
-                        const live_board *b, int px_min, int H)
+                        const live_board *b, int px_min, int S)
 {
     const survey_question *q = b->q;
     const results *res = b->res;
     if (res->n_bars == 0)
         return;
-    int gap = H * 15 / 1000 > 4 ? H * 15 / 1000 : 4;
-    int px_start = H * 6 / 100;
+    int gap = S * 15 / 1000 > 4 ? S * 15 / 1000 : 4;
+    int px_start = S * 6 / 100;
     bar_fit fit;
     bool done = false;
     for (int cols = 1; cols <= 2 && !done; cols++) {
         if (cols == 2 && res->n_bars <= 4)
             break;
-        for (int px = px_start; px >= px_min && !done; px -= (H + 399) / 400) {
+        for (int px = px_start; px >= px_min && !done; px -= (S + 399) / 400) {
             bars_try(te, q, b->lang, res, r, px, cols, gap, &fit);
             done = fit.fits;
         }
@@ -754,7 +781,7 @@ static void layout_bars(ui_frame *f, const ui_text_engine *te, const ui_theme *t
                         fw < bar_h / 2 ? fw / 2 : bar_h / 4);
             if (b->mine && b->mine[i])
                 ui_stroke(f, (ui_rect){track.x - 4, track.y - 4, track.w + 8, track.h + 8}, t->text,
-                          bar_h / 4 + 4, H / 250 > 2 ? H / 250 : 2);
+                          bar_h / 4 + 4, S / 250 > 2 ? S / 250 : 2);
             /* The numbers: "60%" and "(3)". */
             char pct[16], cnt[32];
             snprintf(pct, sizeof pct, "%d%%", results_percent(res, i));
@@ -919,29 +946,33 @@ void live_layout_board(ui_frame *f, const ui_text_engine *te, const ui_theme *t,
                        const live_board *b)
 {
     int W = area.w, H = area.h;
-    int px_min = (H * 5 + 99) / 100; /* 5% of the height: readable from 10 m */
+    /* Sizes follow the shorter side: on a landscape screen (a presenter's
+     * projector) that is the height, so every result text is at least 5%
+     * of the height, readable from 10 m. */
+    int S = W < H ? W : H;
+    int px_min = (S * 5 + 99) / 100;
     int mx = W * 4 / 100, my = H * 3 / 100;
     int x = area.x + mx, w = W - 2 * mx, y = area.y + my;
     int bottom = area.y + H - my;
     const char *ul = b->ui_lang;
     if (b->title) {
-        y += ui_text(f, te, (ui_rect){x, y, w, H * 13 / 100}, b->title, H * 9 / 100, px_min, true,
-                     t->selected, UI_ALIGN_LEFT);
-        y += H / 100;
+        y += board_text(f, te, (ui_rect){x, y, w, H * 13 / 100}, b->title, S * 9 / 100, px_min,
+                        true, t->selected, UI_ALIGN_LEFT);
+        y += S / 100;
     }
     if (!b->q || !b->res) {
-        ui_text(f, te, (ui_rect){x, y, w, bottom - y}, live_word_get(ul, LW_NO_QUESTION),
-                H * 65 / 1000, px_min, true, t->text, UI_ALIGN_LEFT);
+        board_text(f, te, (ui_rect){x, y, w, bottom - y}, live_word_get(ul, LW_NO_QUESTION),
+                   S * 65 / 1000, px_min, true, t->text, UI_ALIGN_LEFT);
         return;
     }
     const results *res = b->res;
     int qh = b->title ? H * 16 / 100 : H * 22 / 100;
-    y += ui_text(f, te, (ui_rect){x, y, w, qh}, survey_text_get(&b->q->text, b->lang),
-                 H * 65 / 1000, px_min, true, t->text, UI_ALIGN_LEFT);
+    y += board_text(f, te, (ui_rect){x, y, w, qh}, survey_text_get(&b->q->text, b->lang),
+                    S * 65 / 1000, px_min, true, t->text, UI_ALIGN_LEFT);
     y += H * 3 / 100;
 
     /* Footer: the participant counter, and the quick repeats kept apart. */
-    int px_foot = px_min + H / 200;
+    int px_foot = px_min + S / 200;
     int foot_lh = te_line(te, px_foot);
     bool text = b->q->type == SURVEY_Q_TEXT;
     char votes[64], held[96];
@@ -975,7 +1006,7 @@ void live_layout_board(ui_frame *f, const ui_text_engine *te, const ui_theme *t,
     if (body.h <= 0)
         return;
     if (!text) {
-        layout_bars(f, te, t, body, b, px_min, H);
+        layout_bars(f, te, t, body, b, px_min, S);
         return;
     }
     /* Text: the word cloud, and the latest answers beside it (landscape)
@@ -991,7 +1022,7 @@ void live_layout_board(ui_frame *f, const ui_text_engine *te, const ui_theme *t,
             latest = (ui_rect){x, y + cloud.h + H * 2 / 100, w, body.h - cloud.h - H * 2 / 100};
         }
     }
-    layout_cloud(f, te, t, cloud, res, px_min, H * 13 / 100);
+    layout_cloud(f, te, t, cloud, res, px_min, S * 13 / 100);
     if (latest.w > 0)
         layout_latest(f, te, t, latest, res, px_min, live_word_get(ul, LW_LATEST));
 }

@@ -118,8 +118,9 @@ typedef struct live_board {
  * the question, then bars with percentages and counts (choice, multi,
  * scale, smiley) or a word cloud with the latest answers (text), then the
  * number of votes and the quick repeats kept apart. Every result text is
- * at least 5% of area.h high. Text widgets carry every text shown (for
- * replays and tests). */
+ * at least 5% of the area's shorter side high: of the height on a
+ * landscape screen, readable from 10 m. Text widgets carry every text
+ * shown (for replays and tests), each with exactly the box it fills. */
 void live_layout_board(ui_frame *f, const ui_text_engine *te, const ui_theme *t, ui_rect area,
                        const live_board *b);
 
