@@ -270,7 +270,7 @@ bk_err sync_client_read_token(sync_client *c, char **token, bk_diag *diag)
        own path for relative names): a minimal view of the configuration. */
     bk_config view;
     memset(&view, 0, sizeof view);
-    view.path = c->set.config_path;
+    view.path = NULL; /* set.token_file is already resolved: do not resolve it twice */
     view.sync.token_file = c->set.token_file;
     *token = NULL;
     bk_err e = config_read_token(&view, token, diag);
