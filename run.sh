@@ -12,4 +12,15 @@ mkdir -p data
 if [ ! -f data/token ]; then
   (umask 077 && echo "demo-token" > data/token)
 fi
-exec build/buurtkiosk run --config config/buurtkiosk.ini --db data/buurtkiosk.db "$@"
+# Stand in for the municipality's collector on this machine, so "Nu versturen"
+# in staff mode really sends (what it received: data/receiver.log).
+receiver=
+if command -v python3 >/dev/null 2>&1; then
+  python3 tests/receiver/receiver.py --port 8443 --token "$(cat data/token)" \
+      --idle 86400 >data/receiver.log 2>&1 &
+  receiver=$!
+fi
+rc=0
+build/buurtkiosk run --config config/buurtkiosk.ini --db data/buurtkiosk.db "$@" || rc=$?
+[ -n "$receiver" ] && kill "$receiver" 2>/dev/null
+exit $rc
