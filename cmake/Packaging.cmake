@@ -91,6 +91,8 @@ install(FILES
     ${CMAKE_SOURCE_DIR}/docs/deploy.md
     ${CMAKE_SOURCE_DIR}/docs/configuration.md
     ${CMAKE_SOURCE_DIR}/docs/survey-format.md
+    ${CMAKE_SOURCE_DIR}/docs/store.md
+    ${CMAKE_SOURCE_DIR}/docs/sync.md
   DESTINATION ${BK_DOC_DIR})
 
 # ---- CPack: the Debian package ----
@@ -124,7 +126,7 @@ hang, with a second service for the cage Wayland compositor.")
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "passwd, init-system-helpers (>= 1.54)")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "systemd (>= 250)")
-set(CPACK_DEBIAN_PACKAGE_SUGGESTS "cage, libpam-systemd, argon2")
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "cage, libpam-systemd")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
   ${BK_PACKAGING_DIR}/debian/postinst
   ${BK_PACKAGING_DIR}/debian/prerm
