@@ -110,7 +110,7 @@ static int print_question(store *st, const survey *s, const survey_question *q,
             width = n > width ? n : width;
         }
         for (size_t i = 0; i < r->n_bars; i++) {
-            char num[8];
+            char num[24];
             const char *label = q->type == SURVEY_Q_CHOICE || q->type == SURVEY_Q_MULTI
                                     ? survey_text_get(&q->options[i].label, 0)
                                     : survey_text_get(&q->labels[i], 0);

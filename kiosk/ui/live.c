@@ -678,7 +678,7 @@ static void bars_try(const ui_text_engine *te, const survey_question *q, int lan
     int face = q->type == SURVEY_Q_SMILEY ? lh + gap : 0;
     int widest = 0;
     for (size_t i = 0; i < res->n_bars; i++) {
-        char buf[16];
+        char buf[24];
         int w = te_width(te, bar_label(q, lang, i, buf, sizeof buf), px, false) + face;
         widest = w > widest ? w : widest;
     }
@@ -692,7 +692,7 @@ static void bars_try(const ui_text_engine *te, const survey_question *q, int lan
             size_t i = (size_t)c * per_col + k;
             if (i >= res->n_bars)
                 break;
-            char buf[16];
+            char buf[24];
             ui_wrapped wr;
             ui_wrap(te, bar_label(q, lang, i, buf, sizeof buf), px, false, out->label_w - face,
                     &wr);
@@ -752,7 +752,7 @@ static void layout_bars(ui_frame *f, const ui_text_engine *te, const ui_theme *t
             int row_h = fit.row_h[i];
             if (y + row_h > r.y + r.h + lh / 2)
                 break; /* no room left */
-            char buf[16];
+            char buf[24];
             const char *label = bar_label(q, b->lang, i, buf, sizeof buf);
             int lx = cx;
             if (face) {
@@ -1073,7 +1073,7 @@ static void live_scale(app *a, const metrics *m, live_state *st, ui_rect region,
             bh = bh > (int)(m->u * 13) ? (int)(m->u * 13) : bh;
             r = (ui_rect){region.x, region.y + i * (bh + m->gap), region.w, bh};
         }
-        char buf[16];
+        char buf[24];
         button(a, m, r, bar_label(q, sl, (size_t)i, buf, sizeof buf), UI_ACT_MODULE,
                app_module_arg(st->index, SUB_ANSWER + i),
                st->selected == i ? BUTTON_SELECTED : BUTTON_PLAIN, m->px_answer);
@@ -1102,7 +1102,7 @@ static void live_smiley(app *a, const metrics *m, live_state *st, ui_rect region
                   (ui_rect){face.x - m->edge, face.y - m->edge, d + 2 * m->edge, d + 2 * m->edge},
                   sel ? t->selected_text : t->edge);
         ui_face(a->frame, face, i + 1, rgb(live_smiley_fills[i]), rgb(0x1A1A1A));
-        char buf[16];
+        char buf[24];
         const char *label = bar_label(q, sl, (size_t)i, buf, sizeof buf);
         bool over = false;
         ui_text_draw(a->frame, &a->text,
@@ -1910,7 +1910,10 @@ static int64_t live_next_timer_ms(const app *a)
     if (mine && a->mode != CONFIG_MODE_LIVE && st->view != LV_CONTROL)
         return 0;
     if (st->animating) {
-        int64_t t = now + LIVE_ANIM_FRAME_MS, end = st->anim_start + LIVE_ANIM_MS;
+        /* On a replay's virtual clock nobody watches the frames in between:
+         * a few steps are enough (a screenshot still sees the bars grow). */
+        int64_t step = a->virtual_time ? LIVE_ANIM_MS / 4 : LIVE_ANIM_FRAME_MS;
+        int64_t t = now + step, end = st->anim_start + LIVE_ANIM_MS;
         next = t < end ? t : end;
     }
     if (mine && st->view == LV_QUESTION && st->selected >= 0) {
