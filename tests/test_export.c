@@ -25,6 +25,7 @@
 #include "export.h"
 #include "store.h"
 #include "survey.h"
+#include "test_staff_util.h"
 
 #define TRICKY "Café; \"zeg\" ja\nnieuwe regel ëï — € ✓"
 #define FORMULA "=SOM(A1:A9)"
@@ -163,168 +164,6 @@ static int teardown(void **state)
     return 0;
 }
 
-/* ---- Reading the files back ---- */
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
-
-#define MAX_ROWS 16
-#define MAX_FIELDS 64
-
-typedef struct csv_table {
-    char *cell[MAX_ROWS][MAX_FIELDS];
-    size_t n_fields[MAX_ROWS];
-    size_t n_rows;
-} csv_table;
-
-/* A strict RFC 4180 reader with ';': rows end in CRLF; a bare CR or LF is
- * only allowed inside quotes. */
-static void csv_parse(const char *s, size_t len, csv_table *t)
-{
-    memset(t, 0, sizeof *t);
-    size_t i = 0;
-    while (i < len) {
-        assert_true(t->n_rows < MAX_ROWS);
-        size_t r = t->n_rows++;
-        for (;;) {
-            char *field = malloc(len + 1);
-            assert_non_null(field);
-            size_t n = 0;
-            if (s[i] == '"') {
-                i++;
-                for (;;) {
-                    assert_true(i < len);
-                    if (s[i] == '"' && i + 1 < len && s[i + 1] == '"') {
-                        field[n++] = '"';
-                        i += 2;
-                    } else if (s[i] == '"') {
-                        i++;
-                        break;
-                    } else {
-                        field[n++] = s[i++];
-                    }
-                }
-            } else {
-                while (i < len && s[i] != ';' && s[i] != '\r' && s[i] != '\n') {
-                    assert_true(s[i] != '"');
-                    field[n++] = s[i++];
-                }
-            }
-            field[n] = '\0';
-            assert_true(t->n_fields[r] < MAX_FIELDS);
-            t->cell[r][t->n_fields[r]++] = field;
-            if (i < len && s[i] == ';') {
-                i++;
-                continue;
-            }
-            assert_true(i + 1 < len + 1 && s[i] == '\r' && s[i + 1] == '\n');
-            i += 2;
-            break;
-        }
-    }
-}
-
-static void csv_free(csv_table *t)
-{
-    for (size_t r = 0; r < t->n_rows; r++)
-        for (size_t c = 0; c < t->n_fields[r]; c++)
-            free(t->cell[r][c]);
-}
-
-static int column(const csv_table *t, const char *name)
-{
-    for (size_t c = 0; c < t->n_fields[0]; c++)
-        if (strcmp(t->cell[0][c], name) == 0)
-            return (int)c;
-    fail_msg("no column %s", name);
-    return -1;
-}
-
-/* The database's rows, copied. */
-typedef struct db_rows {
-    store_response_row r[MAX_ROWS];
-    char *json[MAX_ROWS];
-    size_t n;
-} db_rows;
-
-static char *dup_or_null(const char *s)
-{
-    return s ? strdup(s) : NULL;
-}
-
-static int copy_row(const store_response_row *row, void *ctx)
-{
-    db_rows *d = ctx;
-    assert_true(d->n < MAX_ROWS);
-    store_response_row *c = &d->r[d->n];
-    d->json[d->n++] = store_response_to_json(row);
-    memset(c, 0, sizeof *c);
-    c->seq = row->seq;
-    c->response_id = strdup(row->response_id);
-    c->survey_id = strdup(row->survey_id);
-    c->mode = strdup(row->mode);
-    c->status = strdup(row->status);
-    c->language = strdup(row->language);
-    c->area = dup_or_null(row->area);
-    c->started_at = strdup(row->started_at);
-    c->completed_at = dup_or_null(row->completed_at);
-    c->survey_version = row->survey_version;
-    c->n_flags = row->n_flags;
-    c->flags = calloc(row->n_flags + 1, sizeof *c->flags);
-    for (size_t i = 0; i < row->n_flags; i++)
-        c->flags[i] = strdup(row->flags[i]);
-    c->n_answers = row->n_answers;
-    c->answers = calloc(row->n_answers + 1, sizeof *c->answers);
-    for (size_t i = 0; i < row->n_answers; i++) {
-        c->answers[i].question_id = strdup(row->answers[i].question_id);
-        c->answers[i].value_json = strdup(row->answers[i].value_json);
-    }
-    return 0;
-}
-
-static void db_load(store *st, int64_t since, db_rows *d)
-{
-    memset(d, 0, sizeof *d);
-    assert_int_equal(store_foreach_response(st, 0, since, copy_row, d), BK_OK);
-}
-
-static void db_free(db_rows *d)
-{
-    for (size_t k = 0; k < d->n; k++) {
-        store_response_row *c = &d->r[k];
-        free(c->response_id);
-        free(c->survey_id);
-        free(c->mode);
-        free(c->status);
-        free(c->language);
-        free(c->area);
-        free(c->started_at);
-        free(c->completed_at);
-        for (size_t i = 0; i < c->n_flags; i++)
-            free(c->flags[i]);
-        free(c->flags);
-        for (size_t i = 0; i < c->n_answers; i++) {
-            free(c->answers[i].question_id);
-            free(c->answers[i].value_json);
-        }
-        free(c->answers);
-        free(d->json[k]);
-    }
-}
-
 /* What a CSV cell must hold for a stored JSON value. */
 static void expected_cell(const char *value_json, char *out, size_t size)
 {
@@ -346,7 +185,7 @@ static void expected_cell(const char *value_json, char *out, size_t size)
 }
 
 /* Every row and cell of the CSV against the database. */
-static void check_csv_against_db(const csv_table *t, const db_rows *d)
+static void check_csv_against_db(const su_csv *t, const su_rows *d)
 {
     assert_int_equal(t->n_rows, d->n + 1);
     for (size_t k = 0; k < d->n; k++) {
@@ -354,24 +193,24 @@ static void check_csv_against_db(const csv_table *t, const db_rows *d)
         char *const *cell = t->cell[k + 1];
         assert_int_equal(t->n_fields[k + 1], t->n_fields[0]);
         char num[32];
-        assert_string_equal(cell[column(t, "response_id")], r->response_id);
+        assert_string_equal(cell[su_csv_column(t, "response_id")], r->response_id);
         snprintf(num, sizeof num, "%lld", (long long)r->seq);
-        assert_string_equal(cell[column(t, "seq")], num);
-        assert_string_equal(cell[column(t, "survey_id")], r->survey_id);
+        assert_string_equal(cell[su_csv_column(t, "seq")], num);
+        assert_string_equal(cell[su_csv_column(t, "survey_id")], r->survey_id);
         snprintf(num, sizeof num, "%d", r->survey_version);
-        assert_string_equal(cell[column(t, "survey_version")], num);
-        assert_string_equal(cell[column(t, "mode")], r->mode);
-        assert_string_equal(cell[column(t, "status")], r->status);
-        assert_string_equal(cell[column(t, "language")], r->language);
-        assert_string_equal(cell[column(t, "area")], r->area ? r->area : "");
-        assert_string_equal(cell[column(t, "started_at")], r->started_at);
-        assert_string_equal(cell[column(t, "completed_at")], r->completed_at);
+        assert_string_equal(cell[su_csv_column(t, "survey_version")], num);
+        assert_string_equal(cell[su_csv_column(t, "mode")], r->mode);
+        assert_string_equal(cell[su_csv_column(t, "status")], r->status);
+        assert_string_equal(cell[su_csv_column(t, "language")], r->language);
+        assert_string_equal(cell[su_csv_column(t, "area")], r->area ? r->area : "");
+        assert_string_equal(cell[su_csv_column(t, "started_at")], r->started_at);
+        assert_string_equal(cell[su_csv_column(t, "completed_at")], r->completed_at);
         char flags[128] = "";
         for (size_t i = 0; i < r->n_flags; i++) {
             strcat(flags, i ? "|" : "");
             strcat(flags, r->flags[i]);
         }
-        assert_string_equal(cell[column(t, "flags")], flags);
+        assert_string_equal(cell[su_csv_column(t, "flags")], flags);
         /* Every question column: the answer, or empty. */
         size_t filled = 0;
         for (size_t c = 11; c < t->n_fields[0]; c++) {
@@ -411,7 +250,7 @@ static void test_csv_matches_database(void **state)
         export_write_file(fx->st, surveys_of(fx), fx->n_surveys, EXPORT_CSV, 0, path, &res), BK_OK);
     assert_int_equal(res.n_responses, 5);
     size_t len;
-    char *data = slurp(path, &len);
+    char *data = su_slurp(path, &len);
     assert_int_equal(res.bytes, len);
     /* UTF-8 with BOM, for Excel. */
     assert_memory_equal(data, "\xEF\xBB\xBF", 3);
@@ -425,18 +264,18 @@ static void test_csv_matches_database(void **state)
     assert_non_null(strstr(data, ";'=SOM(A1:A9);"));
     assert_non_null(strstr(data, ";feest|groen;ja;"));
     assert_non_null(strstr(data, ";rapid|repeat;"));
-    csv_table t;
-    csv_parse(data + 3, len - 3, &t);
-    db_rows d;
-    db_load(fx->st, 0, &d);
+    su_csv t;
+    su_csv_parse(data + 3, len - 3, &t);
+    su_rows d;
+    su_rows_load(fx->st, 0, &d);
     check_csv_against_db(&t, &d);
-    assert_string_equal(t.cell[2][column(&t, "buurtpeiling.q8")], TRICKY);
-    assert_string_equal(t.cell[3][column(&t, "buurtpeiling.q8")], "'" FORMULA);
-    assert_string_equal(t.cell[4][column(&t, "extra.q8")], "gewoon");
-    assert_string_equal(t.cell[4][column(&t, "cijfer")], "7");
-    assert_string_equal(t.cell[5][column(&t, "oud")], "weg");
-    db_free(&d);
-    csv_free(&t);
+    assert_string_equal(t.cell[2][su_csv_column(&t, "buurtpeiling.q8")], TRICKY);
+    assert_string_equal(t.cell[3][su_csv_column(&t, "buurtpeiling.q8")], "'" FORMULA);
+    assert_string_equal(t.cell[4][su_csv_column(&t, "extra.q8")], "gewoon");
+    assert_string_equal(t.cell[4][su_csv_column(&t, "cijfer")], "7");
+    assert_string_equal(t.cell[5][su_csv_column(&t, "oud")], "weg");
+    su_rows_free(&d);
+    su_csv_free(&t);
     free(data);
 }
 
@@ -449,10 +288,10 @@ static void test_jsonl_matches_database(void **state)
     assert_int_equal(export_write_file(fx->st, NULL, 0, EXPORT_JSONL, 0, path, &res), BK_OK);
     assert_int_equal(res.n_responses, 5);
     size_t len;
-    char *data = slurp(path, &len);
+    char *data = su_slurp(path, &len);
     assert_int_equal(data[len - 1], '\n');
-    db_rows d;
-    db_load(fx->st, 0, &d);
+    su_rows d;
+    su_rows_load(fx->st, 0, &d);
     char *save = NULL, *line = strtok_r(data, "\n", &save);
     for (size_t k = 0; k < d.n; k++) {
         assert_non_null(line);
@@ -477,7 +316,7 @@ static void test_jsonl_matches_database(void **state)
     assert_non_null(q8);
     assert_string_equal(q8, TRICKY);
     json_decref(o);
-    db_free(&d);
+    su_rows_free(&d);
     free(data);
 }
 
@@ -495,16 +334,16 @@ static void test_since_date(void **state)
         BK_OK);
     assert_int_equal(res.n_responses, 4); /* not the one of 7 March */
     size_t len;
-    char *data = slurp(path, &len);
-    csv_table t;
-    csv_parse(data + 3, len - 3, &t);
-    db_rows d;
-    db_load(fx->st, since, &d);
+    char *data = su_slurp(path, &len);
+    su_csv t;
+    su_csv_parse(data + 3, len - 3, &t);
+    su_rows d;
+    su_rows_load(fx->st, since, &d);
     assert_int_equal(d.n, 4);
     check_csv_against_db(&t, &d);
-    assert_string_equal(t.cell[1][column(&t, "seq")], "2");
-    db_free(&d);
-    csv_free(&t);
+    assert_string_equal(t.cell[1][su_csv_column(&t, "seq")], "2");
+    su_rows_free(&d);
+    su_csv_free(&t);
     free(data);
 
     assert_int_equal(export_parse_date("2026-02-30", &since), BK_ERR_INVALID);
@@ -547,7 +386,7 @@ static void test_bundle_with_checksums(void **state)
     char path[PATH_MAX * 2], ours[EXPORT_SHA256_HEX], theirs[EXPORT_SHA256_HEX];
     snprintf(path, sizeof path, "%s/%s", usb, b.sums_name);
     size_t len;
-    char *sums = slurp(path, &len);
+    char *sums = su_slurp(path, &len);
     snprintf(path, sizeof path, "%s/%s", usb, b.csv_name);
     assert_int_equal(export_sha256_file(path, ours), BK_OK);
     sha256sum_of(path, theirs);
@@ -657,7 +496,7 @@ static void test_export_command(void **state)
                  BK_BINARY, BK_TEST_DATA, fx->db, formats[i], theirs);
         assert_int_equal(system(cmd), 0);
         size_t la, lb;
-        char *a = slurp(ours, &la), *b = slurp(theirs, &lb);
+        char *a = su_slurp(ours, &la), *b = su_slurp(theirs, &lb);
         assert_int_equal(la, lb);
         assert_memory_equal(a, b, la);
         free(a);

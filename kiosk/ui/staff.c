@@ -345,6 +345,41 @@ static int staff_line_h(const app *a, int px)
     return a->text.line_height(a->text.ctx, px);
 }
 
+/* text, cut short with "..." when it needs more than max_lines lines of
+ * width w at px (technical messages, paths), into out. Returns out. */
+static const char *staff_fit(const app *a, const char *text, int px, bool bold, int w,
+                             int max_lines, char *out, size_t size)
+{
+    snprintf(out, size, "%s", text);
+    ui_wrapped wr;
+    ui_wrap(&a->text, out, px, bold, w, &wr);
+    if (!wr.overflow && wr.n_lines <= max_lines)
+        return out;
+    /* The longest start of text that fits with "..." after it. */
+    size_t lo = 0, hi = strlen(out);
+    char *probe = malloc(size + 4);
+    if (!probe)
+        return out;
+    while (lo < hi) {
+        size_t mid = (lo + hi + 1) / 2;
+        while (mid > lo && ((unsigned char)text[mid] & 0xC0) == 0x80)
+            mid--; /* never cut a character in two */
+        if (mid == lo)
+            break;
+        snprintf(probe, size + 4, "%.*s...", (int)mid, text);
+        ui_wrap(&a->text, probe, px, bold, w, &wr);
+        if (!wr.overflow && wr.n_lines <= max_lines)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    while (lo > 0 && ((unsigned char)text[lo] & 0xC0) == 0x80)
+        lo--;
+    snprintf(out, size, "%.*s...", (int)lo, text);
+    free(probe);
+    return out;
+}
+
 /* "Label" in the secondary colour and the value after it, on one row. */
 static int staff_pair(app *a, const metrics *m, int x, int y, int w, int label_w, const char *label,
                       const char *value)
@@ -513,7 +548,7 @@ static void staff_count_card(app *a, const metrics *m, ui_rect r, str_id label, 
     ui_text(f, &a->text, (ui_rect){r.x + pad, r.y + pad, r.w - 2 * pad, nh}, num, m->px_question,
             m->px_min, true, ink, UI_ALIGN_CENTER);
     ui_text(f, &a->text,
-            (ui_rect){r.x + pad / 2, r.y + pad + nh, r.w - pad, r.h - 2 * pad - nh + pad / 2},
+            (ui_rect){r.x + pad / 2, r.y + pad + nh, r.w - pad, r.h - (pad + nh) - pad / 2},
             tr(a, label), m->px_min, m->px_min, false, ink, UI_ALIGN_CENTER);
 }
 
@@ -569,6 +604,8 @@ static const char *staff_event_text(const app *a, const staff_event *e)
         return tr(a, STR_STAFF_EVENT_CORRUPT);
     if (strcmp(e->kind, "staff-lockout") == 0)
         return tr(a, STR_STAFF_EVENT_LOCKOUT);
+    if (strcmp(e->kind, "rejected") == 0)
+        return tr(a, STR_STAFF_EVENT_REJECTED);
     return e->message[0] ? e->message : e->kind;
 }
 
@@ -647,7 +684,8 @@ static void staff_build_status(app *a, staff *s, const metrics *m)
     y += m->gap / 2;
 
     int cw = (lw - 3 * m->gap / 2) / 4;
-    int ch = (int)(m->u * 16 * m->scale);
+    int card_pad = (int)(m->u * 1.2);
+    int ch = 2 * card_pad + staff_line_h(a, m->px_question) + 2 * staff_line_h(a, m->px_min);
     static const str_id count_labels[4] = {STR_STAFF_TODAY, STR_STAFF_TOTAL, STR_STAFF_QUEUED,
                                            STR_STAFF_REJECTED};
     const int64_t values[4] = {s->counts.today, s->counts.total, s->counts.queued,
@@ -673,10 +711,12 @@ static void staff_build_status(app *a, staff *s, const metrics *m)
                               ? tr(a, STR_STAFF_NO_ERROR)
                               : sync_error_title(st->error, app_lang_code(a));
         y += staff_pair(a, m, x, y, lw, label_w, tr(a, STR_STAFF_LAST_ERROR), err);
-        if (st->error != SYNC_ERROR_NONE && st->detail[0] && y < bottom - 2 * m->px_min) {
-            int h =
-                ui_text(f, &a->text, (ui_rect){x + label_w, y, lw - label_w, m->px_min * 2},
-                        st->detail, m->px_min, m->px_min, false, t->text_secondary, UI_ALIGN_LEFT);
+        int dlh = staff_line_h(a, m->px_min);
+        if (st->error != SYNC_ERROR_NONE && st->detail[0] && y + 2 * dlh < bottom) {
+            char detail[SYNC_DETAIL_MAX + 4];
+            staff_fit(a, st->detail, m->px_min, false, lw - label_w, 2, detail, sizeof detail);
+            int h = ui_text(f, &a->text, (ui_rect){x + label_w, y, lw - label_w, 2 * dlh}, detail,
+                            m->px_min, m->px_min, false, t->text_secondary, UI_ALIGN_LEFT);
             y += h + m->gap / 3;
         }
         char line[128];
@@ -705,6 +745,8 @@ static void staff_build_status(app *a, staff *s, const metrics *m)
             m->px_min, true, t->text, UI_ALIGN_LEFT);
     ry += lh + m->gap / 2;
     int chart_h = (bottom - ry) * 55 / 100;
+    if (chart_h > rw / 2)
+        chart_h = rw / 2; /* portrait: not a tower */
     staff_chart(a, s, m, (ui_rect){rx, ry, rw, chart_h});
     ry += chart_h + m->gap;
     ui_text(f, &a->text, (ui_rect){rx, ry, rw, lh}, tr(a, STR_STAFF_EVENTS), m->px_secondary,
@@ -723,9 +765,11 @@ static void staff_build_status(app *a, staff *s, const metrics *m)
         room = room < elh * 2 ? room : elh * 2;
         ui_text(f, &a->text, (ui_rect){rx, ry, at_w, elh}, s->events[i].at, m->px_min, m->px_min,
                 false, t->text_secondary, UI_ALIGN_LEFT);
-        int h = ui_text(f, &a->text, (ui_rect){rx + at_w, ry, rw - at_w, room},
-                        staff_event_text(a, &s->events[i]), m->px_min, m->px_min, false, t->text,
-                        UI_ALIGN_LEFT);
+        char text[sizeof s->events[i].message + 4];
+        staff_fit(a, staff_event_text(a, &s->events[i]), m->px_min, false, rw - at_w,
+                  room / elh > 0 ? room / elh : 1, text, sizeof text);
+        int h = ui_text(f, &a->text, (ui_rect){rx + at_w, ry, rw - at_w, room}, text, m->px_min,
+                        m->px_min, false, t->text, UI_ALIGN_LEFT);
         ry += h + m->gap / 3;
     }
 }
@@ -750,14 +794,25 @@ static void staff_build_export(app *a, staff *s, const metrics *m)
         staff_build_message(a, s, m, tr(a, STR_STAFF_EXPORT_BUSY), "", -1, STR_BACK);
         break;
     case SE_DONE: {
-        char where[EXPORT_PATH_MAX + 300];
-        snprintf(where, sizeof where, "%s/%s", s->bundle.dir, s->bundle.csv_name);
-        char *dot = strrchr(where, '.');
+        char base[256];
+        snprintf(base, sizeof base, "%s", s->bundle.csv_name);
+        char *dot = strrchr(base, '.');
         if (dot)
             *dot = '\0';
-        snprintf(line, sizeof line, tr(a, STR_STAFF_EXPORT_DONE_LINE),
-                 (long long)s->bundle.n_responses, where);
+        if (s->bundle.n_responses == 1)
+            snprintf(line, sizeof line, tr(a, STR_STAFF_EXPORT_DONE_ONE), base);
+        else
+            snprintf(line, sizeof line, tr(a, STR_STAFF_EXPORT_DONE_LINE),
+                     (long long)s->bundle.n_responses, base);
         staff_build_message(a, s, m, tr(a, STR_STAFF_EXPORT_DONE), line, SUB_BACK, STR_BACK);
+        /* The folder, small, above the button. */
+        int w = m->W - 2 * m->margin;
+        int lh = staff_line_h(a, m->px_secondary);
+        int y = m->H - m->target - (int)(m->u * 6) - m->gap - lh;
+        char dir[EXPORT_PATH_MAX + 4];
+        staff_fit(a, s->bundle.dir, m->px_secondary, false, w, 1, dir, sizeof dir);
+        ui_text(a->frame, &a->text, (ui_rect){m->margin, y, w, lh}, dir, m->px_secondary,
+                m->px_secondary, false, m->theme->text_secondary, UI_ALIGN_CENTER);
         break;
     }
     case SE_NO_USB:

@@ -81,11 +81,16 @@ static const str_table str_tables[] = {
          [STR_STAFF_EVENT_CORRUPT] =
              "De database was beschadigd. Er is een nieuwe gestart; de oude is bewaard.",
          [STR_STAFF_EVENT_LOCKOUT] = "Te vaak een onjuiste pincode: beheer was op slot.",
+         [STR_STAFF_EVENT_REJECTED] =
+             "De server heeft antwoorden geweigerd. Ze blijven bewaard en staan apart.",
          [STR_STAFF_EXPORT] = "Naar USB-stick",
          [STR_STAFF_EXPORT_BUSY] = "Bezig met opslaan op de USB-stick...",
          [STR_STAFF_EXPORT_DONE] = "Opgeslagen op de USB-stick",
-         [STR_STAFF_EXPORT_DONE_LINE] = "%lld antwoorden in %s (.csv voor Excel, .jsonl, .sha256). "
-                                        "U kunt de stick nu uit de kiosk halen.",
+         [STR_STAFF_EXPORT_DONE_LINE] =
+             "%lld antwoorden staan op de stick als %s: .csv (voor Excel), "
+             ".jsonl en .sha256. U kunt de stick nu uit de kiosk halen.",
+         [STR_STAFF_EXPORT_DONE_ONE] = "1 antwoord staat op de stick als %s: .csv (voor Excel), "
+                                       ".jsonl en .sha256. U kunt de stick nu uit de kiosk halen.",
          [STR_STAFF_EXPORT_NO_USB] = "Geen USB-stick gevonden",
          [STR_STAFF_EXPORT_NO_USB_LINE] =
              "Steek een USB-stick in de kiosk, wacht even en probeer het opnieuw.",
@@ -174,11 +179,15 @@ static const str_table str_tables[] = {
          [STR_STAFF_EVENT_CORRUPT] =
              "The database was damaged. A new one was started; the old one is kept.",
          [STR_STAFF_EVENT_LOCKOUT] = "Too many wrong PINs: staff mode was locked.",
+         [STR_STAFF_EVENT_REJECTED] =
+             "The server refused some responses. They are kept and set aside.",
          [STR_STAFF_EXPORT] = "Export to USB",
          [STR_STAFF_EXPORT_BUSY] = "Saving to the USB stick...",
          [STR_STAFF_EXPORT_DONE] = "Saved on the USB stick",
-         [STR_STAFF_EXPORT_DONE_LINE] = "%lld responses in %s (.csv for Excel, .jsonl, .sha256). "
-                                        "You can take the stick out now.",
+         [STR_STAFF_EXPORT_DONE_LINE] = "%lld responses are on the stick as %s: .csv (for Excel), "
+                                        ".jsonl and .sha256. You can take the stick out now.",
+         [STR_STAFF_EXPORT_DONE_ONE] = "1 response is on the stick as %s: .csv (for Excel), .jsonl "
+                                       "and .sha256. You can take the stick out now.",
          [STR_STAFF_EXPORT_NO_USB] = "No USB stick found",
          [STR_STAFF_EXPORT_NO_USB_LINE] =
              "Put a USB stick in the kiosk, wait a moment and try again.",
