@@ -57,8 +57,14 @@ static int ut_rm_one(const char *path, const struct stat *st, int flag, struct F
 
 void ut_rmtree(const char *dir)
 {
-    if (dir && dir[0])
-        nftw(dir, ut_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    if (!dir || !dir[0])
+        return;
+    const char *keep = getenv("BK_UI_TEST_KEEP");
+    if (keep && keep[0] && strcmp(keep, "0") != 0) {
+        fprintf(stderr, "kept %s (BK_UI_TEST_KEEP)\n", dir);
+        return;
+    }
+    nftw(dir, ut_rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 const char *ut_video_driver(void)

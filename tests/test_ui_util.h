@@ -20,7 +20,8 @@
 /* A new empty folder under $TMPDIR or /tmp, in out. Fails the test on error. */
 void ut_tmpdir(char *out, size_t size, const char *tag);
 
-/* Removes dir and everything in it. */
+/* Removes dir and everything in it; keeps it (and says where) when
+ * BK_UI_TEST_KEEP is set, to look at the screenshots and databases. */
 void ut_rmtree(const char *dir);
 
 /* The SDL video driver the kiosk binary runs with: $BK_UI_TEST_VIDEODRIVER,
