@@ -179,6 +179,13 @@ static void test_hide_answer_and_word(void **state)
     assert_int_equal(store_foreach_response(a->store, 0, 0, count_hidden, &h), BK_OK);
     assert_int_equal(h.n_hidden, 1);
     assert_true(h.json_has_text);
+    /* The next upload carries every live response, the hidden one too. */
+    store_batch batch;
+    assert_int_equal(store_batch_next(a->store, "live-kiosk-01", 100, 1 << 20, &batch), BK_OK);
+    assert_int_equal(batch.n_responses, 4);
+    assert_non_null(strstr(batch.body, "\"mode\":\"live\""));
+    assert_non_null(strstr(batch.body, "Een vijver met bankjes"));
+    store_batch_free(&batch);
 
     /* A restart: the open question, the hidden word and answer remain. */
     ut_app_close(&u);
@@ -396,6 +403,38 @@ static void test_presenter_window(void **state)
     long white = ut_count_color(s, (SDL_Rect){0, 0, s->w, s->h / 4}, 0xFFFFFF, 8);
     assert_true(white > 1000); /* the question */
     SDL_FreeSurface(s);
+    /* Closed by hand: it stays closed; the kiosk's own window closed: the
+     * kiosk stops (SDL sends no quit while another window is open). */
+    int before = a->quit;
+    assert_false(before);
+    SDL_Window *pw = NULL;
+    for (Uint32 id = 1; id < 64 && !pw; id++) {
+        SDL_Window *w = SDL_GetWindowFromID(id);
+        if (w && w != a->window)
+            pw = w;
+    }
+    assert_non_null(pw);
+    SDL_Event e = {.type = SDL_WINDOWEVENT};
+    e.window.event = SDL_WINDOWEVENT_CLOSE;
+    e.window.windowID = SDL_GetWindowID(pw);
+    SDL_PushEvent(&e);
+    ut_wait(a, 100);
+    assert_false(live_presenter_is_open(a));
+    ut_wait(a, 100);
+    assert_false(live_presenter_is_open(a));
+    assert_false(a->quit);
+    /* Survey mode and back to live: it opens again. */
+    assert_int_equal(app_choose_mode(a, CONFIG_MODE_SURVEY), BK_OK);
+    ut_wait(a, 100);
+    assert_int_equal(app_choose_mode(a, CONFIG_MODE_LIVE), BK_OK);
+    ut_wait(a, 100);
+    assert_true(live_presenter_is_open(a));
+    e.window.windowID = SDL_GetWindowID(a->window);
+    SDL_PushEvent(&e);
+    ut_wait(a, 100);
+    assert_true(a->quit);
+    a->quit = false;
+    SDL_FlushEvents(SDL_FIRSTEVENT, SDL_LASTEVENT);
     /* Staff switch to survey mode: the presenter window closes. */
     assert_int_equal(app_choose_mode(a, CONFIG_MODE_SURVEY), BK_OK);
     ut_wait(a, 100);

@@ -127,7 +127,8 @@ typedef struct live_state {
     ui_frame *pframe;
     bool pdirty;
     int64_t pdrawn_at;
-    bool pfailed; /* could not open: do not retry every tick */
+    bool pfailed; /* could not open, or closed by hand: do not reopen */
+    SDL_atomic_t main_closed, presenter_closed; /* set by the event watch */
 
     /* Control screen. */
     void (*done)(app *a);
@@ -445,6 +446,22 @@ static bool live_presenter_wanted(const app *a)
     return false;
 }
 
+/* Sees every SDL event as it is queued (possibly on another thread: only
+ * window events are looked at, which come from the UI thread). With two
+ * windows SDL sends no SDL_QUIT when one closes: note which one did. */
+static int live_event_watch(void *ctx, SDL_Event *e)
+{
+    app *a = ctx;
+    live_state *st = live_get(a);
+    if (!st || e->type != SDL_WINDOWEVENT || e->window.event != SDL_WINDOWEVENT_CLOSE)
+        return 1;
+    if (a->window && e->window.windowID == SDL_GetWindowID(a->window))
+        SDL_AtomicSet(&st->main_closed, 1);
+    else if (st->pwin && e->window.windowID == SDL_GetWindowID(st->pwin))
+        SDL_AtomicSet(&st->presenter_closed, 1);
+    return 1;
+}
+
 static void live_presenter_close(live_state *st)
 {
     ui_renderer_destroy(st->pui);
@@ -496,6 +513,9 @@ static void live_presenter_open(app *a, live_state *st)
     }
     log_info("live", "presenter window on display %d of %d", d + 1, n);
     st->pdirty = true;
+    SDL_AtomicSet(&st->main_closed, 0);
+    SDL_AtomicSet(&st->presenter_closed, 0);
+    SDL_AddEventWatch(live_event_watch, a);
 }
 
 static void live_presenter_draw(app *a, live_state *st)
@@ -531,11 +551,23 @@ static void live_presenter_draw(app *a, live_state *st)
  * displays say, and redraws it when something changed. */
 static void live_presenter_update(app *a, live_state *st)
 {
+    if (SDL_AtomicGet(&st->main_closed)) {
+        SDL_AtomicSet(&st->main_closed, 0);
+        a->quit = true; /* the kiosk's own window was closed */
+    }
+    if (st->pwin && SDL_AtomicGet(&st->presenter_closed)) {
+        log_info("live", "the presenter window was closed");
+        SDL_DelEventWatch(live_event_watch, a);
+        live_presenter_close(st);
+        st->pfailed = true; /* stays closed until live mode starts again */
+    }
     bool want = live_presenter_wanted(a);
     if (want && !st->pwin && !st->pfailed)
         live_presenter_open(a, st);
-    else if (!want && st->pwin)
+    else if (!want && st->pwin) {
+        SDL_DelEventWatch(live_event_watch, a);
         live_presenter_close(st);
+    }
     if (!want)
         st->pfailed = false;
     if (st->pwin &&
@@ -1639,6 +1671,8 @@ static void live_destroy(app *a)
     live_state *st = live_get(a);
     if (!st)
         return;
+    if (st->pwin)
+        SDL_DelEventWatch(live_event_watch, a);
     live_presenter_close(st);
     free(st->hidden_buf);
     sodium_memzero(st, sizeof *st);
