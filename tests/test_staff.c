@@ -128,7 +128,9 @@ static store *open_store(const char *path, bk_virtual_clock *vc, bk_clock *clock
 static void test_open_by_hold_and_pin(void **state)
 {
     fixture *fx = *state;
+    setenv("BK_EXPORT_DIR", "/nonexistent/usb-stick", 1);
     run(fx, DEMO_INI, "staff-open.replay");
+    unsetenv("BK_EXPORT_DIR");
     /* The resident who was halfway when staff mode opened: kept as partial. */
     ut_db rows;
     ut_db_load(fx->db, &rows);
@@ -142,6 +144,7 @@ static void test_open_by_hold_and_pin(void **state)
     expect_screenshot(fx, "staff-pin-wrong");
     expect_screenshot(fx, "staff-status");
     expect_screenshot(fx, "staff-status-en");
+    expect_screenshot(fx, "staff-export-no-usb");
 }
 
 typedef struct lockouts {
