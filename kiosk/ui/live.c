@@ -974,6 +974,35 @@ static void held_text(const char *ul, int64_t n, char *buf, size_t size)
         snprintf(buf, size, live_word_get(ul, LW_HELD), (int)n);
 }
 
+/* The results themselves in body: bars, or the word cloud with the latest
+ * answers beside it (landscape) or below it (portrait). */
+static void layout_bars_or_cloud(ui_frame *f, const ui_text_engine *te, const ui_theme *t,
+                                 ui_rect body, const live_board *b, int px_min, int S, int gap)
+{
+    const results *res = b->res;
+    if (body.h <= 0)
+        return;
+    if (b->q->type != SURVEY_Q_TEXT) {
+        layout_bars(f, te, t, body, b, px_min, S);
+        return;
+    }
+    ui_rect cloud = body, latest = {0, 0, 0, 0};
+    if (res->n_latest > 0) {
+        if (body.w * 10 >= body.h * 18) {
+            int lw = body.w * 36 / 100;
+            cloud.w = body.w - lw - gap;
+            latest = (ui_rect){body.x + body.w - lw, body.y, lw, body.h};
+        } else {
+            int g = S * 2 / 100;
+            cloud.h = body.h * 55 / 100;
+            latest = (ui_rect){body.x, body.y + cloud.h + g, body.w, body.h - cloud.h - g};
+        }
+    }
+    layout_cloud(f, te, t, cloud, res, px_min, S * 13 / 100);
+    if (latest.w > 0)
+        layout_latest(f, te, t, latest, res, px_min, live_word_get(b->ui_lang, LW_LATEST));
+}
+
 void live_layout_board(ui_frame *f, const ui_text_engine *te, const ui_theme *t, ui_rect area,
                        const live_board *b)
 {
@@ -999,6 +1028,10 @@ void live_layout_board(ui_frame *f, const ui_text_engine *te, const ui_theme *t,
     }
     const results *res = b->res;
     int qh = b->title ? H * 16 / 100 : H * 22 / 100;
+    if (b->only_results) {
+        layout_bars_or_cloud(f, te, t, (ui_rect){x, y, w, bottom - y}, b, px_min, S, mx);
+        return;
+    }
     y += board_text(f, te, (ui_rect){x, y, w, qh}, survey_text_get(&b->q->text, b->lang),
                     S * 65 / 1000, px_min, true, t->text, UI_ALIGN_LEFT);
     y += H * 3 / 100;
@@ -1035,28 +1068,7 @@ void live_layout_board(ui_frame *f, const ui_text_engine *te, const ui_theme *t,
         }
     }
     ui_rect body = {x, y, w, body_bottom - H * 2 / 100 - y};
-    if (body.h <= 0)
-        return;
-    if (!text) {
-        layout_bars(f, te, t, body, b, px_min, S);
-        return;
-    }
-    /* Text: the word cloud, and the latest answers beside it (landscape)
-     * or below it (portrait). */
-    ui_rect cloud = body, latest = {0, 0, 0, 0};
-    if (res->n_latest > 0) {
-        if (W * 10 >= H * 13) {
-            int lw = w * 36 / 100;
-            cloud.w = w - lw - mx;
-            latest = (ui_rect){x + w - lw, y, lw, body.h};
-        } else {
-            cloud.h = body.h * 55 / 100;
-            latest = (ui_rect){x, y + cloud.h + H * 2 / 100, w, body.h - cloud.h - H * 2 / 100};
-        }
-    }
-    layout_cloud(f, te, t, cloud, res, px_min, S * 13 / 100);
-    if (latest.w > 0)
-        layout_latest(f, te, t, latest, res, px_min, live_word_get(ul, LW_LATEST));
+    layout_bars_or_cloud(f, te, t, body, b, px_min, S, mx);
 }
 
 /* ---- The attendee's question screen ---- */
@@ -1573,7 +1585,8 @@ static void live_build_control(app *a, live_state *st, const metrics *m)
     if (!text) {
         double shown[RESULTS_MAX_BARS];
         live_shown(a, st, shown);
-        live_board b = {.q = q, .lang = sl, .ui_lang = ul, .res = res, .shown = shown};
+        live_board b = {
+            .q = q, .lang = sl, .ui_lang = ul, .res = res, .shown = shown, .only_results = true};
         live_layout_board(f, &a->text, t, body, &b);
         return;
     }

@@ -112,6 +112,7 @@ typedef struct live_board {
     const double *shown; /* per bar: the share drawn now (0..1, animation); NULL: final */
     const bool *mine;    /* per bar: the attendee's own vote, outlined; may be NULL */
     const char *title;   /* above the question ("Bedankt!"), or NULL */
+    bool only_results;   /* no question, no counter (a screen shows them already) */
 } live_board;
 
 /* Lays out a results board into area of frame f (any size, any aspect):
