@@ -249,7 +249,7 @@ static void test_control_screen(void **state)
     r = live_results(a);
     assert_int_equal(r->hidden, 1);
     expect_shows(a, "1 antwoord \xC2\xB7 1 verborgen");
-    ut_tap_widget(a, ut_find_label(a, "Terug")); /* undo */
+    ut_tap_widget(a, ut_find_label(a, "Laatste weer tonen")); /* undo */
     ut_wait(a, 300);
     assert_int_equal(live_results(a)->hidden, 0);
     /* Previous question, then "Klaar": the attendees' screen. */

@@ -36,6 +36,7 @@ static const char *const live_words_nl[LW_COUNT] = {
     [LW_RESET] = "Opnieuw tellen",
     [LW_RESET_SURE] = "Zeker weten? Tik nog eens",
     [LW_LIVE_TAG] = "Live",
+    [LW_UNDO_HIDE] = "Laatste weer tonen",
 };
 
 static const char *const live_words_en[LW_COUNT] = {
@@ -60,6 +61,7 @@ static const char *const live_words_en[LW_COUNT] = {
     [LW_RESET] = "Count afresh",
     [LW_RESET_SURE] = "Are you sure? Tap again",
     [LW_LIVE_TAG] = "Live",
+    [LW_UNDO_HIDE] = "Show the last one again",
 };
 
 const char *live_word_get(const char *lang, live_word id)
@@ -1577,8 +1579,9 @@ static void live_build_control(app *a, live_state *st, const metrics *m)
            app_module_arg(st->index, SUB_RESET), st->reset_armed ? BUTTON_SELECTED : BUTTON_PLAIN,
            m->px_secondary);
     if (st->undo_response[0])
-        button(a, m, (ui_rect){x + rw + m->gap, by, rw, m->target}, tr(a, STR_BACK), UI_ACT_MODULE,
-               app_module_arg(st->index, SUB_UNDO_HIDE), BUTTON_PLAIN, m->px_secondary);
+        button(a, m, (ui_rect){x + rw + m->gap, by, rw, m->target}, live_word_get(ul, LW_UNDO_HIDE),
+               UI_ACT_MODULE, app_module_arg(st->index, SUB_UNDO_HIDE), BUTTON_PLAIN,
+               m->px_secondary);
     ui_rect body = {x, y, w, by - m->gap - y};
     if (body.h <= m->target)
         return;

@@ -149,6 +149,7 @@ typedef enum live_word {
     LW_RESET,
     LW_RESET_SURE,
     LW_LIVE_TAG,
+    LW_UNDO_HIDE,
     LW_COUNT
 } live_word;
 const char *live_word_get(const char *lang, live_word id);
