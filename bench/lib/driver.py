@@ -1,0 +1,728 @@
+#!/usr/bin/env python3
+"""driver.py: runs every benchmark of bench/run.sh and writes docs/benchmarks.md.
+
+usage: driver.py --repo DIR --build DIR --work DIR [--only NAME] [--quick]
+
+Every figure is measured several times, side by side with its baseline or
+peer in the same run, so ratios hold on a noisy machine. The raw results go
+to WORK/results.json; the table to REPO/docs/benchmarks.md (not with
+--only, which prints one figure's results instead). --quick: fewer
+repetitions, for trying the script out; its table says so.
+"""
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import platform
+import shlex
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+
+FIGURES = ["startup", "memory", "idle", "frames", "store", "upload", "sync-memory", "bytes"]
+SDL_ENV = {"SDL_VIDEODRIVER": "offscreen", "SDL_RENDER_DRIVER": "software",
+           "SDL_FRAMEBUFFER_ACCELERATION": "0", "SDL_AUDIODRIVER": "dummy"}
+SDL_ENV_WORDS = " ".join("%s=%s" % kv for kv in SDL_ENV.items())
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                  "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"]
+MIB = 1024.0
+
+
+def log(msg):
+    sys.stderr.write("bench: %s\n" % msg)
+    sys.stderr.flush()
+
+
+def q(words):
+    return " ".join(shlex.quote(w) for w in words)
+
+
+def run(cmd, env=None, check=True, capture=True, timeout=None):
+    e = dict(os.environ)
+    if env:
+        e.update(env)
+    p = subprocess.run(cmd, env=e, stdout=subprocess.PIPE if capture else None,
+                       stderr=subprocess.PIPE if capture else None, timeout=timeout)
+    if check and p.returncode != 0:
+        raise SystemExit("bench: command failed (%d): %s\n%s" % (
+            p.returncode, q(cmd), (p.stderr or b"").decode(errors="replace")[-2000:]))
+    return p
+
+
+def med(v):
+    return statistics.median(v)
+
+
+def pct(values, p):
+    """The p-th percentile (nearest rank) of values."""
+    s = sorted(values)
+    k = max(0, min(len(s) - 1, int(-(-p * len(s) // 100)) - 1))
+    return s[k]
+
+
+def summary(values):
+    return {"median": med(values), "min": min(values), "max": max(values), "n": len(values),
+            "values": values}
+
+
+class Bench:
+    def __init__(self, a):
+        self.repo = os.path.abspath(a.repo)
+        self.build = os.path.abspath(a.build)
+        self.work = os.path.abspath(a.work)
+        self.quick = a.quick
+        self.kiosk = os.path.join(self.build, "buurtkiosk")
+        self.bin = os.path.join(self.build, "bench")
+        self.survey = os.path.join(self.repo, "config/surveys/buurtpeiling.json")
+        self.font = os.path.join(self.repo, "assets/fonts/NotoSans-Bold.ttf")
+        self.results = {}
+        self.commands = {}
+        self.receiver = None
+        os.makedirs(self.work, exist_ok=True)
+
+    def reps(self, normal, quick):
+        return quick if self.quick else normal
+
+    def rel(self, path):
+        """path relative to the repository when inside it (for the commands shown)."""
+        if path.startswith(self.repo + "/"):
+            return path[len(self.repo) + 1:]
+        return path
+
+    # ---- setup ----
+
+    def start_receiver(self):
+        out = open(os.path.join(self.work, "receiver.out"), "w")
+        err = open(os.path.join(self.work, "receiver.err"), "w")
+        self.receiver = subprocess.Popen(
+            [sys.executable, os.path.join(self.repo, "tests/receiver/receiver.py"), "--port", "0",
+             "--token", "bench-token", "--idle", "1800"], stdout=out, stderr=err)
+        for _ in range(100):
+            with open(os.path.join(self.work, "receiver.out")) as f:
+                line = f.readline()
+            if line.startswith("PORT"):
+                w = line.split()
+                self.port, self.control_port = int(w[1]), int(w[3])
+                break
+            time.sleep(0.1)
+        else:
+            raise SystemExit("bench: the test receiver did not start")
+        token = os.path.join(self.work, "token")
+        with open(token, "w") as f:
+            f.write("bench-token\n")
+        os.chmod(token, 0o600)
+        src = open(os.path.join(self.repo, "config/buurtkiosk.ini")).read().splitlines()
+        out_lines = []
+        for line in src:
+            key = line.split("=")[0].strip() if "=" in line else None
+            if key == "base_url":
+                line = "base_url = http://127.0.0.1:%d/buurtkiosk" % self.port
+            elif key == "token_file":
+                line = "token_file = " + token
+            elif key == "directory":
+                line = "directory = " + os.path.join(self.repo, "config/surveys")
+            elif key == "database":
+                line = "database = " + os.path.join(self.work, "kiosk.db")
+            out_lines.append(line)
+        self.config = os.path.join(self.work, "kiosk.ini")
+        with open(self.config, "w") as f:
+            f.write("\n".join(out_lines) + "\n")
+        self.kiosk_id = next(l.split("=", 1)[1].strip() for l in src
+                             if l.strip().startswith("id ="))
+        self.batch_max = int(next(l.split("=", 1)[1].strip() for l in src
+                                  if l.strip().startswith("batch_max")))
+
+    def stop_receiver(self):
+        if self.receiver:
+            self.receiver.terminate()
+            self.receiver.wait()
+
+    def control(self, obj):
+        req = urllib.request.Request("http://127.0.0.1:%d/_control" % self.control_port,
+                                     data=json.dumps(obj).encode(), method="POST")
+        urllib.request.urlopen(req, timeout=60).read()
+
+    def dump(self):
+        with urllib.request.urlopen("http://127.0.0.1:%d/_dump" % self.control_port, timeout=600) as r:
+            return json.load(r)
+
+    def backlog(self, n):
+        """A cached database of n completed responses (generated once per
+        generator binary and survey). Returns (path, bytes of the database)."""
+        h = hashlib.sha256()
+        for p in (os.path.join(self.bin, "bench_backlog"), self.survey):
+            with open(p, "rb") as f:
+                h.update(f.read())
+        cache = os.path.join(self.build, "bench-cache")
+        os.makedirs(cache, exist_ok=True)
+        path = os.path.join(cache, "backlog-%d-%s.db" % (n, h.hexdigest()[:12]))
+        info = path + ".txt"
+        if not (os.path.exists(path) and os.path.exists(info)):
+            log("generating a backlog of %d responses (cached in %s)" % (n, cache))
+            for suffix in ("", "-wal", "-shm"):
+                if os.path.exists(path + suffix):
+                    os.unlink(path + suffix)
+            t = time.monotonic()
+            p = run([os.path.join(self.bin, "bench_backlog"), "--survey", self.survey, "--db",
+                     path, "--n", str(n), "--fast"])
+            with open(info, "w") as f:
+                f.write(p.stdout.decode())
+            log("  %.0f s" % (time.monotonic() - t))
+        words = open(info).read().split()
+        return path, int(words[words.index("bytes") + 1])
+
+    def copy_db(self, src, dst):
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(dst + suffix):
+                os.unlink(dst + suffix)
+        shutil.copyfile(src, dst)
+
+    # ---- figures ----
+
+    def hyperfine(self, name, cmd, runs, warmup, prepare=None):
+        out = os.path.join(self.work, "hyperfine-%s.json" % name)
+        words = ["hyperfine", "--style", "none", "--runs", str(runs), "--warmup", str(warmup),
+                 "--export-json", out]
+        if prepare:
+            words += ["--prepare", prepare]
+        words.append(cmd)
+        run(words)
+        with open(out) as f:
+            times = json.load(f)["results"][0]["times"]
+        return [t * 1000.0 for t in times]
+
+    def fig_startup(self):
+        w = self.work
+        template, _ = self.backlog(0)
+        start_db = os.path.join(w, "start.db")
+        shots = os.path.join(w, "shots")
+        os.makedirs(shots, exist_ok=True)
+        prep_db = "cp %s %s && rm -f %s-wal %s-shm" % (template, start_db, start_db, start_db)
+        kiosk = ("env %s %s run --config %s --db %s --size 1920x1080 --replay %s "
+                 "--screenshots %s" % (SDL_ENV_WORDS, self.kiosk, self.config, start_db,
+                                       os.path.join(self.repo, "bench/replays/question.replay"),
+                                       shots))
+        attract = kiosk.replace("question.replay", "attract.replay")
+        minimal = "env %s %s --font %s --png %s" % (
+            SDL_ENV_WORDS, os.path.join(self.bin, "bench_minimal_sdl"), self.font,
+            os.path.join(w, "minimal.png"))
+        profile = os.path.join(w, "chromium-profile")
+        page = "file://" + os.path.join(self.repo, "bench/peer/question.html")
+        chromium = "chromium %s --user-data-dir=%s --window-size=1920,1080 --hide-scrollbars " \
+                   "--screenshot=%s %s" % (" ".join(CHROMIUM_FLAGS), profile,
+                                          os.path.join(w, "peer.png"), page)
+        prep_profile = "rm -rf %s && mkdir %s" % (profile, profile)
+        n, nc = self.reps(10, 3), self.reps(5, 2)
+        log("startup: buurtkiosk (%d runs)" % n)
+        r = {"kiosk_ms": summary(self.hyperfine("kiosk", kiosk, n, 2, prep_db))}
+        log("startup: chromium (%d runs)" % nc)
+        r["chromium_ms"] = summary(self.hyperfine("chromium", chromium, nc, 1, prep_profile))
+        log("startup: buurtkiosk attract screen, minimal SDL program")
+        r["attract_ms"] = summary(self.hyperfine("attract", attract, n, 2, prep_db))
+        r["minimal_ms"] = summary(self.hyperfine("minimal", minimal, n, 2))
+        r["ratio"] = r["kiosk_ms"]["median"] / r["chromium_ms"]["median"]
+        self.results["startup"] = r
+        self.commands["startup"] = [
+            "# before each run: " + prep_db, kiosk,
+            "# before each run: " + prep_profile, chromium,
+            attract, minimal,
+            "# each timed with: hyperfine --runs N --warmup W --prepare '...' 'COMMAND'"]
+        self.startup_cmds = (kiosk, chromium, minimal, prep_db, prep_profile)
+
+    def peakmem(self, cmd_str, prepare=None):
+        if prepare:
+            subprocess.run(prepare, shell=True, check=True)
+        p = run([sys.executable, os.path.join(self.repo, "bench/lib/peakmem.py"), "--"] +
+                shlex.split(cmd_str), capture=True)
+        r = json.loads(p.stdout.decode().strip().splitlines()[-1])
+        if r["rc"] != 0:
+            raise SystemExit("bench: exit %d under peakmem: %s" % (r["rc"], cmd_str))
+        return r
+
+    def fig_memory(self):
+        if not hasattr(self, "startup_cmds"):
+            self.fig_startup_commands_only()
+        kiosk, chromium, minimal, prep_db, prep_profile = self.startup_cmds
+        n = self.reps(3, 2)
+        k, c, m, ctot = [], [], [], []
+        names = set()
+        log("memory: %d runs each of buurtkiosk, chromium, the minimal program" % n)
+        for _ in range(n):
+            k.append(self.peakmem(kiosk, prep_db)["largest_kib"] / MIB)
+            rc = self.peakmem(chromium, prep_profile)
+            c.append(rc["largest_kib"] / MIB)
+            ctot.append(rc["sum_pss_peak_kib"] / MIB)
+            names.add(rc["largest_name"])
+            m.append(self.peakmem(minimal)["largest_kib"] / MIB)
+        r = {"kiosk_mib": summary(k), "chromium_largest_mib": summary(c),
+             "chromium_total_pss_mib": summary(ctot), "chromium_largest_process": sorted(names),
+             "minimal_mib": summary(m)}
+        r["ratio_chromium"] = med(k) / med(c)
+        r["over_minimal_mib"] = med(k) - med(m)
+        self.results["memory"] = r
+        self.commands["memory"] = [
+            "python3 bench/lib/peakmem.py -- " + x for x in (kiosk, chromium, minimal)]
+
+    def fig_startup_commands_only(self):
+        # --only memory: the same commands as the startup figure.
+        saved = self.hyperfine
+        self.hyperfine = lambda *a, **k: [0.0]
+        self.fig_startup()
+        self.hyperfine = saved
+        self.results.pop("startup", None)
+        self.commands.pop("startup", None)
+
+    def cpu_idle_once(self, env, seconds, extra_env_desc):
+        template, _ = self.backlog(0)
+        db = os.path.join(self.work, "idle.db")
+        self.copy_db(template, db)
+        cmd = [self.kiosk, "run", "--config", self.config, "--db", db, "--size", "1920x1080"]
+        e = dict(os.environ)
+        e.update(env)
+        errf = open(os.path.join(self.work, "idle.err"), "w")
+        p = subprocess.Popen(cmd, env=e, stdout=subprocess.DEVNULL, stderr=errf)
+        try:
+            time.sleep(3)  # started, first frame drawn, first sync pass done
+            if p.poll() is not None:
+                raise SystemExit("bench: the kiosk exited early; see %s/idle.err" % self.work)
+            tck = os.sysconf("SC_CLK_TCK")
+
+            def ticks():
+                with open("/proc/%d/stat" % p.pid) as f:
+                    s = f.read()
+                w = s[s.rfind(")") + 2:].split()
+                return int(w[11]) + int(w[12])  # utime + stime
+            a, t0 = ticks(), time.monotonic()
+            time.sleep(seconds)
+            b, t1 = ticks(), time.monotonic()
+        finally:
+            p.send_signal(signal.SIGTERM)
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        self.idle_cmd = "env %s %s  # read utime+stime of /proc/PID/stat from 3 s to %d s" % (
+            extra_env_desc, q(cmd), 3 + seconds)
+        return 100.0 * (b - a) / tck / (t1 - t0)
+
+    def fig_idle(self):
+        secs = self.reps(30, 10)
+        n = self.reps(3, 1)
+        log("idle: %d x %d s on the attract screen (offscreen driver)" % (n, secs))
+        v = [self.cpu_idle_once(SDL_ENV, secs, SDL_ENV_WORDS) for _ in range(n)]
+        r = {"cpu_pct": summary(v), "seconds": secs}
+        cmds = [self.idle_cmd]
+        if shutil.which("Xvfb"):
+            log("idle: %d x %d s under X11 (Xvfb)" % (self.reps(2, 1), secs))
+            disp = ":%d" % (90 + os.getpid() % 9)
+            xv = subprocess.Popen(["Xvfb", disp, "-screen", "0", "1920x1080x24", "-nolisten",
+                                   "tcp"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                time.sleep(1.5)
+                xenv = {"DISPLAY": disp, "SDL_VIDEODRIVER": "x11", "SDL_RENDER_DRIVER": "software",
+                        "SDL_AUDIODRIVER": "dummy"}
+                words = " ".join("%s=%s" % kv for kv in xenv.items())
+                r["cpu_pct_x11"] = summary(
+                    [self.cpu_idle_once(xenv, secs, words) for _ in range(self.reps(2, 1))])
+                cmds.append("Xvfb %s -screen 0 1920x1080x24 &  " % disp + self.idle_cmd)
+            finally:
+                xv.terminate()
+                xv.wait()
+        self.results["idle"] = r
+        self.commands["idle"] = cmds
+
+    def fig_frames(self):
+        template, _ = self.backlog(0)
+        db = os.path.join(self.work, "frames.db")
+        times = os.path.join(self.work, "frames.txt")
+        script = os.path.join(self.repo, "bench/replays/survey.replay")
+        n = self.reps(10, 3)
+        log("frames: %d replays of a whole survey; the minimal program's clear + present" % n)
+        p50, p99, pooled, counts = [], [], [], []
+        cmd = [self.kiosk, "run", "--config", self.config, "--db", db, "--size", "1920x1080",
+               "--replay", script]
+        for _ in range(n):
+            self.copy_db(template, db)
+            if os.path.exists(times):
+                os.unlink(times)
+            env = dict(SDL_ENV)
+            env["BK_FRAME_TIMES"] = times
+            run(cmd, env=env)
+            v = [float(x) / 1000.0 for x in open(times).read().split()]
+            p50.append(pct(v, 50))
+            p99.append(pct(v, 99))
+            pooled += v
+            counts.append(len(v))
+        mp50, mp99 = [], []
+        mtimes = os.path.join(self.work, "minimal-frames.txt")
+        mcmd = [os.path.join(self.bin, "bench_minimal_sdl"), "--font", self.font, "--frames",
+                "300", "--times", mtimes]
+        for _ in range(self.reps(5, 2)):
+            run(mcmd, env=SDL_ENV)
+            v = [float(x) / 1000.0 for x in open(mtimes).read().split()]
+            mp50.append(pct(v, 50))
+            mp99.append(pct(v, 99))
+        r = {"kiosk_p50_ms": summary(p50), "kiosk_p99_ms": summary(p99),
+             "kiosk_pooled_p50_ms": pct(pooled, 50), "kiosk_pooled_p99_ms": pct(pooled, 99),
+             "kiosk_pooled_max_ms": max(pooled), "frames_per_replay": counts,
+             "minimal_p50_ms": summary(mp50), "minimal_p99_ms": summary(mp99)}
+        self.results["frames"] = r
+        self.commands["frames"] = [
+            "env %s BK_FRAME_TIMES=%s %s" % (SDL_ENV_WORDS, times, q(cmd)),
+            "env %s %s" % (SDL_ENV_WORDS, q(mcmd))]
+
+    def fig_store(self):
+        n_disk, n_tmp = self.reps(100, 30), self.reps(300, 100)
+        reps = self.reps(5, 2)
+        res = {}
+        cmds = []
+        for label, base, n in (("disk", self.work, n_disk), ("tmpfs", "/dev/shm", n_tmp)):
+            if label == "tmpfs" and not os.path.isdir("/dev/shm"):
+                continue
+            log("store: %d x %d responses on %s" % (reps, n, label))
+            s_med, b_med = [], []
+            for i in range(reps):
+                d = os.path.join(base, "bk-bench-store-%d" % i)
+                shutil.rmtree(d, ignore_errors=True)
+                os.makedirs(d)
+                so, bo = os.path.join(self.work, "store.txt"), os.path.join(self.work, "bare.txt")
+                cmd = [os.path.join(self.bin, "bench_store"), "--survey", self.survey, "--dir", d,
+                       "--n", str(n), "--out-store", so, "--out-bare", bo]
+                run(cmd)
+                s_med.append(med([float(x) / 1000.0 for x in open(so).read().split()]))
+                b_med.append(med([float(x) / 1000.0 for x in open(bo).read().split()]))
+                shutil.rmtree(d, ignore_errors=True)
+            res[label] = {"store_ms": summary(s_med), "bare_ms": summary(b_med),
+                          "ratio": med(s_med) / med(b_med), "n": n}
+            cmds.append(q(cmd))
+        # Transactions the store commits for one response of the demo survey.
+        res["transactions_per_response"] = 11
+        self.results["store"] = res
+        self.commands["store"] = cmds
+
+    def fig_upload(self):
+        src, _ = self.backlog(20000)
+        w = self.work
+        db = os.path.join(w, "upload.db")
+        bodies = os.path.join(w, "batches")
+        shutil.rmtree(bodies, ignore_errors=True)
+        os.makedirs(bodies)
+        self.copy_db(src, db)
+        version = run([self.kiosk, "--version"]).stdout.decode().split()[-1]
+        p = run([os.path.join(self.bin, "bench_batches"), "--db", db, "--out", bodies, "--url",
+                 "http://127.0.0.1:%d/buurtkiosk/v1/batches" % self.port, "--token",
+                 "bench-token", "--kiosk-id", self.kiosk_id, "--user-agent",
+                 "buurtkiosk/%s (curl baseline)" % version, "--max", str(self.batch_max)])
+        words = p.stdout.decode().split()
+        n_batches, n_resp = int(words[1]), int(words[3])
+        conf = os.path.join(bodies, "curl.conf")
+        kcmd = [self.kiosk, "sync", "--config", self.config, "--db", db]
+        ccmd = ["curl", "--silent", "--show-error", "--config", conf]
+        k, c = [], []
+        reps = self.reps(5, 2)
+        log("upload: %d x (buurtkiosk sync, curl) of %d responses in %d batches" %
+            (reps, n_resp, n_batches))
+        for i in range(reps):
+            self.copy_db(src, db)
+            self.control({"reset": True})
+            t = time.monotonic()
+            run(kcmd)
+            k.append(n_resp / (time.monotonic() - t))
+            if i == 0:
+                got = len(self.dump()["order"])
+                if got != n_resp:
+                    raise SystemExit("bench: the receiver got %d of %d" % (got, n_resp))
+            self.control({"reset": True})
+            t = time.monotonic()
+            out = run(ccmd).stdout.decode().split()
+            c.append(n_resp / (time.monotonic() - t))
+            if len(out) != n_batches or any(code not in ("200", "201") for code in out):
+                raise SystemExit("bench: curl baseline got answers %s" % sorted(set(out)))
+        self.control({"reset": True})
+        r = {"kiosk_per_s": summary(k), "curl_per_s": summary(c), "ratio": med(k) / med(c),
+             "responses": n_resp, "batches": n_batches,
+             "json_bytes": int(words[5]), "gzip_bytes": int(words[7])}
+        self.results["upload"] = r
+        self.commands["upload"] = [
+            "cp %s %s  # before each run; receiver reset: POST /_control {\"reset\": true}" % (
+                src, db), q(kcmd), q(ccmd) + "  # bodies from bench_batches (same batches, gzipped)"]
+
+    def fig_sync_memory(self):
+        res = {}
+        cmds = []
+        for n, reps in ((10000, self.reps(3, 1)), (200000, 1)):
+            src, _ = self.backlog(n)
+            db = os.path.join(self.work, "syncmem.db")
+            cmd = [self.kiosk, "sync", "--config", self.config, "--db", db]
+            log("sync memory: %d x %d queued responses" % (reps, n))
+            v, secs = [], []
+            for _ in range(reps):
+                self.copy_db(src, db)
+                self.control({"reset": True})
+                r = json.loads(run([sys.executable,
+                                    os.path.join(self.repo, "bench/lib/peakmem.py"), "--"] +
+                                   cmd).stdout.decode().strip().splitlines()[-1])
+                if r["rc"] != 0:
+                    raise SystemExit("bench: buurtkiosk sync exited %d" % r["rc"])
+                v.append(r["largest_kib"] / MIB)
+                secs.append(r["wall_s"])
+            self.control({"reset": True})
+            res[str(n)] = {"peak_mib": summary(v), "seconds": summary(secs)}
+            cmds.append("python3 bench/lib/peakmem.py -- %s  # %s holds %d queued" % (
+                q(cmd), db, n))
+        res["difference_mib"] = res["200000"]["peak_mib"]["median"] - \
+            res["10000"]["peak_mib"]["median"]
+        self.results["sync-memory"] = res
+        self.commands["sync-memory"] = cmds
+
+    def fig_bytes(self):
+        _, b0 = self.backlog(0)
+        _, b10 = self.backlog(10000)
+        self.results["bytes"] = {"empty_bytes": b0, "bytes_10000": b10,
+                                 "per_response": (b10 - b0) / 10000.0}
+        self.commands["bytes"] = [
+            "%s --survey %s --db FILE --n 10000 --fast  # minus the same with --n 0" % (
+                os.path.join(self.bin, "bench_backlog"), self.survey)]
+
+
+# ---- the table ----
+
+def fmt(v, unit="", digits=None):
+    if digits is None:
+        digits = 0 if abs(v) >= 100 else 1 if abs(v) >= 10 else 2
+    return ("%." + str(digits) + "f%s") % (v, unit)
+
+
+def mr(s, unit="", digits=None):
+    """median (min–max)"""
+    return "%s (%s–%s)" % (fmt(s["median"], unit, digits), fmt(s["min"], "", digits),
+                           fmt(s["max"], "", digits))
+
+
+def verdict(ok):
+    return "**met**" if ok else "**missed**"
+
+
+def write_doc(b, path, started, elapsed):
+    R = b.results
+    rows = []
+    only = "bench/run.sh --only "
+    if "startup" in R:
+        s = R["startup"]
+        rows.append(("Start to first frame, 1920x1080 (question 3 on screen, saved as PNG)",
+                     mr(s["kiosk_ms"], " ms"), "Chromium headless screenshot of the peer page: " +
+                     mr(s["chromium_ms"], " ms"), fmt(s["ratio"], "x", 3), "≤ 1/8 (0.125x)",
+                     verdict(s["ratio"] <= 0.125), only + "startup"))
+        rows.append(("… the attract screen only; and the minimal SDL2+ttf program",
+                     mr(s["attract_ms"], " ms"), "minimal program: " + mr(s["minimal_ms"], " ms"),
+                     fmt(s["attract_ms"]["median"] / s["minimal_ms"]["median"], "x"), "—",
+                     "recorded", only + "startup"))
+    if "memory" in R:
+        m = R["memory"]
+        rows.append(("Peak memory of that run (largest process, RSS)", mr(m["kiosk_mib"], " MiB"),
+                     "Chromium's largest process: " + mr(m["chromium_largest_mib"], " MiB") +
+                     " (all its processes: %s MiB PSS)" % fmt(m["chromium_total_pss_mib"]["median"]),
+                     fmt(m["ratio_chromium"], "x", 3), "≤ 1/4 (0.25x)",
+                     verdict(m["ratio_chromium"] <= 0.25), only + "memory"))
+        rows.append(("… against the minimal SDL2+SDL2_ttf program", mr(m["kiosk_mib"], " MiB"),
+                     "minimal program: " + mr(m["minimal_mib"], " MiB"),
+                     "+" + fmt(m["over_minimal_mib"], " MiB"), "≤ minimal + 30 MiB",
+                     verdict(m["over_minimal_mib"] <= 30), only + "memory"))
+    if "idle" in R:
+        i = R["idle"]
+        rows.append(("CPU while waiting on the attract screen, %d s (SDL offscreen driver)" %
+                     i["seconds"], mr(i["cpu_pct"], " %", 2), "—", "—", "< 1% of one core",
+                     verdict(i["cpu_pct"]["median"] < 1.0), only + "idle"))
+        if "cpu_pct_x11" in i:
+            rows.append(("… the same under X11 (Xvfb), where SDL can block in its event wait",
+                         mr(i["cpu_pct_x11"], " %", 2), "—", "—", "< 1% of one core",
+                         verdict(i["cpu_pct_x11"]["median"] < 1.0), only + "idle"))
+    if "frames" in R:
+        f = R["frames"]
+        rows.append(("Frame time, whole survey replayed, software renderer, 1920x1080: p50",
+                     mr(f["kiosk_p50_ms"], " ms"), "minimal clear + present: " +
+                     mr(f["minimal_p50_ms"], " ms"),
+                     fmt(f["kiosk_p50_ms"]["median"] / f["minimal_p50_ms"]["median"], "x"), "—",
+                     "recorded", only + "frames"))
+        rows.append(("… p99", mr(f["kiosk_p99_ms"], " ms"), "minimal clear + present: " +
+                     mr(f["minimal_p99_ms"], " ms"),
+                     fmt(f["kiosk_p99_ms"]["median"] / f["minimal_p99_ms"]["median"], "x"),
+                     "p99 < 8 ms", verdict(f["kiosk_p99_ms"]["median"] < 8.0), only + "frames"))
+    if "store" in R:
+        s = R["store"]
+        d = s["disk"]
+        rows.append(("Storing one completed response of 8 answers (store's commit path: %d "
+                     "transactions), disk" % s["transactions_per_response"],
+                     mr(d["store_ms"], " ms"), "bare SQLite insert of one row, one transaction: " +
+                     mr(d["bare_ms"], " ms"), fmt(d["ratio"], "x"), "≤ 1.5x",
+                     verdict(d["ratio"] <= 1.5), only + "store"))
+        rows.append(("… per transaction (response time / %d), disk" %
+                     s["transactions_per_response"],
+                     fmt(d["store_ms"]["median"] / s["transactions_per_response"], " ms"),
+                     "bare: " + fmt(d["bare_ms"]["median"], " ms"),
+                     fmt(d["ratio"] / s["transactions_per_response"], "x"), "—", "recorded",
+                     only + "store"))
+        if "tmpfs" in s:
+            t = s["tmpfs"]
+            rows.append(("… the same on tmpfs (no fsync cost)", mr(t["store_ms"], " ms", 3),
+                         "bare: " + mr(t["bare_ms"], " ms", 3), fmt(t["ratio"], "x"), "—",
+                         "recorded", only + "store"))
+    if "upload" in R:
+        u = R["upload"]
+        rows.append(("Uploading a backlog of %d responses (%d batches) to the test receiver on "
+                     "loopback" % (u["responses"], u["batches"]),
+                     mr(u["kiosk_per_s"], " responses/s", 0),
+                     "curl posting the same batch bodies: " + mr(u["curl_per_s"],
+                                                                 " responses/s", 0),
+                     fmt(u["ratio"], "x"), "≥ 0.8x", verdict(u["ratio"] >= 0.8), only + "upload"))
+    if "sync-memory" in R:
+        s = R["sync-memory"]
+        rows.append(("Peak memory of `buurtkiosk sync` at 10,000 and 200,000 queued responses",
+                     "10,000: %s; 200,000: %s" % (mr(s["10000"]["peak_mib"], " MiB"),
+                                                  mr(s["200000"]["peak_mib"], " MiB")), "—",
+                     "difference %s" % fmt(s["difference_mib"], " MiB"), "within 10 MiB",
+                     verdict(abs(s["difference_mib"]) <= 10), only + "sync-memory"))
+    if "bytes" in R:
+        by = R["bytes"]
+        rows.append(("Database bytes per stored response (demo survey, every question answered)",
+                     fmt(by["per_response"], " bytes", 0), "—", "—", "recorded", "recorded",
+                     only + "bytes"))
+
+    env = R.get("environment", {})
+    lines = []
+    lines.append("# Benchmarks")
+    lines.append("")
+    lines.append("Written by `bench/run.sh` on %s (%.0f minutes)%s. Do not edit by hand: run "
+                 "`bench/run.sh` again." % (started, elapsed / 60.0,
+                                            "; **--quick: fewer repetitions**" if b.quick else ""))
+    lines.append("")
+    lines.append("Machine: %s. Load average when the run began: %s. Every figure is measured "
+                 "several times next to its baseline or peer in the same run; compare the "
+                 "ratios, not the absolute numbers, with other machines." % (
+                     env.get("machine", "?"), env.get("loadavg", "?")))
+    lines.append("")
+    lines.append("Software: %s." % env.get("software", "?"))
+    lines.append("")
+    lines.append("| figure | Buurtkiosk: median (min–max) | measured against: median (min–max) "
+                 "| ratio | target | | reproduce |")
+    lines.append("|---|---|---|---|---|---|---|")
+    for r in rows:
+        lines.append("| " + " | ".join(c.replace("|", "\\|") if i < 6 else "`%s`" % c
+                                         for i, c in enumerate(r)) + " |")
+    lines.append("")
+    notes = R.get("notes_md")
+    if notes:
+        lines.append(notes)
+        lines.append("")
+    lines.append("## Repetitions and raw values")
+    lines.append("")
+    lines.append("```json")
+    raw = {k: v for k, v in R.items() if k not in ("notes_md",)}
+    lines.append(json.dumps(raw, indent=1, sort_keys=True, default=str))
+    lines.append("```")
+    lines.append("")
+    lines.append("## The exact commands")
+    lines.append("")
+    lines.append("`bench/run.sh` builds with `cmake -S . -B build-bench "
+                 "-DCMAKE_BUILD_TYPE=RelWithDebInfo -DBK_TESTS=OFF -DBK_BENCH=ON`, starts the "
+                 "test receiver (`tests/receiver/receiver.py --port 0`), writes the kiosk "
+                 "configuration `%s` (config/buurtkiosk.ini pointed at the receiver) and runs, "
+                 "per figure:" % b.rel(b.config))
+    lines.append("")
+    for name in FIGURES:
+        if name in b.commands:
+            lines.append("**%s**" % name)
+            lines.append("")
+            lines.append("```sh")
+            for c in b.commands[name]:
+                lines.append(c.replace(b.repo + "/", ""))
+            lines.append("```")
+            lines.append("")
+    with open(path, "w") as f:
+        f.write("\n".join(lines))
+
+
+def environment():
+    def out(cmd):
+        try:
+            return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                  timeout=30).stdout.decode().strip()
+        except (OSError, subprocess.TimeoutExpired):
+            return "?"
+    cpu = "?"
+    for line in open("/proc/cpuinfo"):
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem = int(open("/proc/meminfo").readline().split()[1]) // 1024
+    osname = "Linux"
+    if os.path.exists("/etc/os-release"):
+        for line in open("/etc/os-release"):
+            if line.startswith("PRETTY_NAME="):
+                osname = line.split("=", 1)[1].strip().strip('"')
+    pk = out(["dpkg-query", "-W", "-f", "${Package} ${Version}\\n", "libsdl2-2.0-0",
+              "libsdl2-ttf-2.0-0", "libsqlite3-0", "libcurl4", "chromium", "hyperfine"])
+    return {"machine": "%s, %d cores, %d MiB, %s, kernel %s" % (
+        cpu, os.cpu_count(), mem, osname, platform.release()),
+        "loadavg": " ".join(open("/proc/loadavg").read().split()[:3]),
+        "software": "; ".join(pk.splitlines())}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repo", required=True)
+    ap.add_argument("--build", required=True)
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--only", choices=FIGURES)
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--notes", help="markdown file with the notes under the table")
+    ap.add_argument("--render-only", action="store_true",
+                    help="write docs/benchmarks.md again from WORK/results.json (new notes)")
+    a = ap.parse_args()
+    b = Bench(a)
+    if a.render_only:
+        with open(os.path.join(b.work, "results.json")) as f:
+            saved = json.load(f)
+        b.results, b.commands = saved["results"], saved["commands"]
+        b.config = os.path.join(b.work, "kiosk.ini")
+        b.quick = saved.get("quick", False)
+        if a.notes and os.path.exists(a.notes):
+            b.results["notes_md"] = open(a.notes).read().strip()
+        write_doc(b, os.path.join(b.repo, "docs/benchmarks.md"), saved["started"],
+                  saved["elapsed"])
+        log("wrote docs/benchmarks.md from %s/results.json" % b.work)
+        return
+    started = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    t0 = time.monotonic()
+    b.results["environment"] = environment()
+    b.start_receiver()
+    try:
+        for name in FIGURES:
+            if a.only and name != a.only:
+                continue
+            getattr(b, "fig_" + name.replace("-", "_"))()
+    finally:
+        b.stop_receiver()
+    elapsed = time.monotonic() - t0
+    if a.notes and os.path.exists(a.notes):
+        b.results["notes_md"] = open(a.notes).read().strip()
+    with open(os.path.join(b.work, "results.json"), "w") as f:
+        json.dump({"results": b.results, "commands": b.commands, "started": started,
+                   "elapsed": elapsed, "quick": b.quick}, f, indent=1, default=str)
+    if a.only:
+        print(json.dumps(b.results.get(a.only), indent=1, default=str))
+        log("results in %s/results.json (docs/benchmarks.md is written by a full run)" % b.work)
+        return
+    write_doc(b, os.path.join(b.repo, "docs/benchmarks.md"), started, elapsed)
+    log("wrote docs/benchmarks.md in %.0f s" % elapsed)
+
+
+if __name__ == "__main__":
+    main()
