@@ -202,6 +202,55 @@ bk_err sync_retry_after_parse(const char *value, int64_t now_wall_ms, int64_t *o
 
 /* ---- Text helpers ---- */
 
+/* Length of the valid UTF-8 sequence at p (1 to 4), or 0 when it is not
+ * one: no overlong forms, no surrogates, nothing past U+10FFFF. */
+static size_t utf8_seq_len(const unsigned char *p)
+{
+    unsigned char c = p[0];
+    if (c < 0x80)
+        return 1;
+    size_t n;
+    unsigned char lo = 0x80, hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) {
+        n = 2;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        n = 3;
+        if (c == 0xe0)
+            lo = 0xa0;
+        else if (c == 0xed)
+            hi = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        n = 4;
+        if (c == 0xf0)
+            lo = 0x90;
+        else if (c == 0xf4)
+            hi = 0x8f;
+    } else {
+        return 0;
+    }
+    if (p[1] < lo || p[1] > hi)
+        return 0; /* also stops at the terminating NUL */
+    for (size_t i = 2; i < n; i++)
+        if (p[i] < 0x80 || p[i] > 0xbf)
+            return 0;
+    return n;
+}
+
+void sync_text_clean(char *s)
+{
+    unsigned char *p = (unsigned char *)s;
+    while (p && *p) {
+        size_t n = utf8_seq_len(p);
+        if (n == 0) {
+            *p++ = '?';
+        } else if (n == 1 && (*p < 0x20 || *p == 0x7f)) {
+            *p++ = ' ';
+        } else {
+            p += n;
+        }
+    }
+}
+
 void sync_set_text(char *dst, size_t size, const char *fmt, ...)
 {
     if (!dst || size == 0)

@@ -57,6 +57,7 @@ static char *heartbeat_body(sync_client *c, const sync_pass_result *pass)
     if (pass->error != SYNC_ERROR_NONE) {
         char text[SYNC_DETAIL_MAX + 64];
         snprintf(text, sizeof text, "%s: %s", sync_error_title(pass->error, "nl"), pass->detail);
+        sync_text_clean(text); /* json_string refuses invalid UTF-8 */
         json_object_set_new(o, "last_error", json_string(text));
     } else {
         json_object_set_new(o, "last_error", json_null());

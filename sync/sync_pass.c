@@ -70,9 +70,7 @@ static void server_message(const sync_http_response *resp, char *out, size_t siz
     }
     sync_set_text(out, size, "%.*s", SYNC_ERROR_MESSAGE_MAX, text ? text : resp->body);
     json_decref(root);
-    for (char *p = out; *p; p++)
-        if ((unsigned char)*p < 0x20)
-            *p = ' ';
+    sync_text_clean(out); /* also a multi-byte character cut at the limit */
 }
 
 /* A 200/201 counts only with the protocol's acknowledgement of this batch:
@@ -416,6 +414,7 @@ finish:
                     r->error == SYNC_ERROR_CONFIG || r->error == SYNC_ERROR_STORE;
         r->retry_in_ms = slow ? c->opt.slow_retry_ms : c->set.interval_ms;
     }
+    sync_text_clean(r->detail); /* one line of UTF-8 for the journal, staff and JSON */
     if (r->error != SYNC_ERROR_NONE && !r->aborted)
         log_warn("sync", "%s: %s", sync_error_title(r->error, "en"), r->detail);
     pthread_mutex_lock(&c->mu);

@@ -102,6 +102,12 @@ bool sync_url_append_escaped(char *dst, size_t dst_size, const char *src);
 void sync_set_text(char *dst, size_t size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Makes s, in place, one line of valid UTF-8 for staff and JSON: control
+ * characters become ' ', bytes that are not valid UTF-8 (including a
+ * sequence cut off at the end) become '?'. A server's text can be anything;
+ * jansson refuses invalid UTF-8, which lost the heartbeat's last_error. */
+void sync_text_clean(char *s);
+
 /* ---- The client: everything a pass needs ---- */
 
 /* What the client keeps of the configuration (strings owned). */

@@ -38,6 +38,7 @@ static bk_err bundle_validate(const char *text, size_t len, survey ***out, size_
     json_error_t jerr;
     json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {
+        sync_text_clean(jerr.text); /* the quoted input may hold a line break */
         diag_add(diag, "download:%d:%d: %s", jerr.line, jerr.column, jerr.text);
         return BK_ERR_INVALID;
     }

@@ -1046,6 +1046,11 @@ survey *survey_load_string(const char *json, size_t len, const char *name, bk_di
     if (!root) {
         int line = e.line < 1 ? 1 : e.line;
         int col = e.column < 1 ? 1 : e.column;
+        /* jansson quotes the input near the error, which may hold a line
+           break: keep the message on one line. */
+        for (char *c = e.text; *c; c++)
+            if ((unsigned char)*c < 0x20 || *c == 0x7f)
+                *c = '?';
         if (diag)
             diag_add(diag, "%s:%d:%d: invalid JSON: %s%s", file, line, col, e.text,
                      syntax_hint(&e, json, len));
