@@ -432,6 +432,8 @@ static bk_err open_attempt(store *st, int *from, char *problem, size_t psize)
         step = "set synchronous/foreign_keys";
         rc = store_exec_script(st->db, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON");
     }
+    if (rc == SQLITE_OK && store_wal_check(st, problem, psize) == BK_ERR_CORRUPT)
+        return BK_ERR_CORRUPT; /* SQLite would silently drop committed answers */
     if (rc == SQLITE_OK) {
         step = "quick_check";
         rc = pragma_text(st->db, "PRAGMA quick_check", buf, sizeof buf);

@@ -63,6 +63,13 @@ struct store {
     "id, seq, response_id, survey_id, survey_version, mode, status, language, area, "              \
     "started_ms, completed_ms, flags, batch_id, delivered, rejected"
 
+/* Checks st's -wal (store_wal.c) under the write lock before quick_check:
+ * BK_ERR_CORRUPT (with problem filled) when transactions committed after a
+ * damaged frame or header would be silently dropped by SQLite's recovery;
+ * BK_OK otherwise, also when the lock is busy (another connection, which
+ * opened first, is writing). */
+bk_err store_wal_check(store *st, char *problem, size_t psize);
+
 /* Maps an SQLite result code to a bk_err (BK_OK for OK/ROW/DONE). */
 bk_err store_map_rc(int rc);
 
