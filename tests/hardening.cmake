@@ -1,0 +1,9 @@
+# Hardening (issue 8): power cuts of the whole app, a full disk and I/O
+# errors, a damaged database, network and clock chaos, and the monkey.
+# Sizes here fit ./test.sh; tests/long/run.sh runs the long versions
+# (BK_* environment variables, see docs/reliability.md).
+set(BK_CHAOS_UTIL ${CMAKE_SOURCE_DIR}/tests/test_chaos_util.c ${CMAKE_SOURCE_DIR}/tests/test_ui_util.c)
+
+bk_add_test(test_corruption_ui SOURCES ${CMAKE_SOURCE_DIR}/tests/test_corruption_ui.c ${BK_CHAOS_UTIL}
+  LIBS bk_ui PkgConfig::JANSSON PkgConfig::SQLITE3 LABELS "hardening;store;staff" TIMEOUT 240)
+add_dependencies(test_corruption_ui buurtkiosk)
