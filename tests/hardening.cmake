@@ -7,3 +7,9 @@ set(BK_CHAOS_UTIL ${CMAKE_SOURCE_DIR}/tests/test_chaos_util.c ${CMAKE_SOURCE_DIR
 bk_add_test(test_corruption_ui SOURCES ${CMAKE_SOURCE_DIR}/tests/test_corruption_ui.c ${BK_CHAOS_UTIL}
   LIBS bk_ui PkgConfig::JANSSON PkgConfig::SQLITE3 LABELS "hardening;store;staff" TIMEOUT 240)
 add_dependencies(test_corruption_ui buurtkiosk)
+
+# The whole app killed with SIGKILL at random moments, with the sync worker
+# uploading to the test receiver.
+bk_add_test(test_powercut SOURCES ${CMAKE_SOURCE_DIR}/tests/test_powercut.c ${BK_CHAOS_UTIL}
+  LIBS bk_ui bk_test_sync_common PkgConfig::JANSSON PkgConfig::SQLITE3 LABELS "hardening;store;sync" TIMEOUT 600)
+add_dependencies(test_powercut buurtkiosk)
