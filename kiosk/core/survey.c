@@ -1014,6 +1014,8 @@ static survey *validate(json_t *root, const char *file, bk_diag *diag)
 /* Adds a hint to the most common JSON mistakes of people editing by hand. */
 static const char *syntax_hint(const json_error_t *e, const char *buf, size_t len)
 {
+    if (strncmp(e->text, "unable to decode byte", 21) == 0)
+        return " (save the file as UTF-8)";
     const char *near = strstr(e->text, "near '");
     if (!near)
         return "";
