@@ -973,6 +973,11 @@ void app_tick(app *a)
         clock_format_rfc3339(clock_wall_ms(&a->clock), stamp, sizeof stamp);
         if (store_meta_set(a->store, "health.last_write", stamp) == BK_OK) {
             log_info("app", "the database takes writes again: back in service");
+            /* The resident who was cut off is gone: keep their answers as
+               partial now (as a restart would), so they are sent. */
+            int n = 0;
+            if (store_close_abandoned(a->store, &n) == BK_OK && n > 0)
+                log_info("app", "%d unfinished responses kept as partial", n);
             app_to_attract(a);
         } else {
             a->out_of_service_at = now;
