@@ -13,3 +13,8 @@ add_dependencies(test_corruption_ui buurtkiosk)
 bk_add_test(test_powercut SOURCES ${CMAKE_SOURCE_DIR}/tests/test_powercut.c ${BK_CHAOS_UTIL}
   LIBS bk_ui bk_test_sync_common PkgConfig::JANSSON PkgConfig::SQLITE3 LABELS "hardening;store;sync" TIMEOUT 600)
 add_dependencies(test_powercut buurtkiosk)
+
+# A full disk (SQLite's page limit; a small tmpfs when the test may mount)
+# and injected I/O errors (a failing VFS), with the app in-process.
+bk_add_test(test_diskfull SOURCES ${CMAKE_SOURCE_DIR}/tests/test_diskfull.c ${BK_CHAOS_UTIL}
+  LIBS bk_ui PkgConfig::JANSSON PkgConfig::SQLITE3 LABELS "hardening;store;ui" TIMEOUT 300)
