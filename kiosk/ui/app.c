@@ -550,9 +550,13 @@ static void app_finish(app *a)
         app_to_out_of_service(a);
         return;
     }
-    int lang = a->lang; /* thank the resident in their own language */
+    /* Thank the resident in their own language, text size and contrast. */
+    int lang = a->lang;
+    bool big_text = a->big_text, high_contrast = a->high_contrast;
     app_end_session(a);
     app_set_language(a, lang);
+    a->big_text = big_text;
+    a->high_contrast = high_contrast;
     a->screen = APP_SCREEN_THANKS;
     a->thanks_at = app_now(a);
     a->input_settle_until = app_now(a) + APP_INPUT_SETTLE_MS;

@@ -356,7 +356,7 @@ static const kb_key kb_letters[KB_ROWS][KB_COLS] = {
      {"k", 0, 1},
      {"l", 0, 1},
      {"-", 0, 1}},
-    {{NULL, STR_KEY_SHIFT, 2},
+    {{NULL, STR_KEY_SHIFT, 3},
      {"z", 0, 1},
      {"x", 0, 1},
      {"c", 0, 1},
@@ -364,7 +364,7 @@ static const kb_key kb_letters[KB_ROWS][KB_COLS] = {
      {"b", 0, 1},
      {"n", 0, 1},
      {"m", 0, 1},
-     {NULL, STR_KEY_DELETE, 2}},
+     {NULL, STR_KEY_DELETE, 3}},
     {{NULL, STR_KEY_ACCENTS, 2},
      {",", 0, 1},
      {NULL, STR_KEY_SPACE, 4},
@@ -404,7 +404,7 @@ static const kb_key kb_accents[KB_ROWS][KB_COLS] = {
      {"/", 0, 1},
      {"&", 0, 1},
      {"+", 0, 1}},
-    {{NULL, STR_KEY_SHIFT, 2},
+    {{NULL, STR_KEY_SHIFT, 3},
      {"%", 0, 1},
      {"=", 0, 1},
      {"#", 0, 1},
@@ -412,7 +412,7 @@ static const kb_key kb_accents[KB_ROWS][KB_COLS] = {
      {"_", 0, 1},
      {"<", 0, 1},
      {">", 0, 1},
-     {NULL, STR_KEY_DELETE, 2}},
+     {NULL, STR_KEY_DELETE, 3}},
     {{NULL, STR_KEY_LETTERS, 2},
      {",", 0, 1},
      {NULL, STR_KEY_SPACE, 4},
@@ -462,7 +462,12 @@ void screens_key_action(const app *a, int key, char *out, size_t size, int *spec
 
 static void build_keyboard(app *a, const metrics *m, ui_rect region)
 {
-    int key_h = (region.h - (KB_ROWS - 1) * m->gap / 2) / KB_ROWS;
+    /* Keys sit closer than other buttons, but never under 2 mm apart. */
+    int kgap = m->gap / 2;
+    int two_mm = (int)(2 * app_px_per_mm(a) + 0.999);
+    if (kgap < two_mm)
+        kgap = two_mm;
+    int key_h = (region.h - (KB_ROWS - 1) * kgap) / KB_ROWS;
     if (key_h > (int)(m->u * 11))
         key_h = (int)(m->u * 11);
     int units = 0;
@@ -472,8 +477,8 @@ static void build_keyboard(app *a, const metrics *m, ui_rect region)
             row_units += screens_key(a, row, col)->width;
         units = row_units > units ? row_units : units;
     }
-    int unit_w = (region.w - (units - 1) * m->gap / 2) / units;
-    int y = region.y + region.h - KB_ROWS * key_h - (KB_ROWS - 1) * m->gap / 2;
+    int unit_w = (region.w - (units - 1) * kgap) / units;
+    int y = region.y + region.h - KB_ROWS * key_h - (KB_ROWS - 1) * kgap;
     for (int row = 0; row < KB_ROWS; row++) {
         int row_units = 0, n = 0;
         for (int col = 0; col < KB_COLS; col++) {
@@ -483,54 +488,79 @@ static void build_keyboard(app *a, const metrics *m, ui_rect region)
             row_units += k->width;
             n++;
         }
-        int row_w = row_units * unit_w + (row_units - 1) * m->gap / 2;
+        int row_w = row_units * unit_w + (row_units - 1) * kgap;
         int x = region.x + (region.w - row_w) / 2;
         for (int col = 0; col < n; col++) {
             const kb_key *k = screens_key(a, row, col);
-            int w = k->width * unit_w + (k->width - 1) * m->gap / 2;
+            int w = k->width * unit_w + (k->width - 1) * kgap;
             char label[32];
             key_label(a, k, label, sizeof label);
             button_style style = BUTTON_PLAIN;
             if (k->special == STR_KEY_SHIFT && a->kb_shift)
                 style = BUTTON_SELECTED;
-            button(a, m, (ui_rect){x, y, w, key_h}, label, UI_ACT_KEY, row * KB_COLS + col, style,
+            /* A word on a special key may shrink to the brief's smallest size
+             * (2.6% of the screen) even with "A+", so it fits its key. */
+            metrics km = *m;
+            if (!k->text)
+                km.px_min = (int)(m->u * 2.6);
+            button(a, &km, (ui_rect){x, y, w, key_h}, label, UI_ACT_KEY, row * KB_COLS + col, style,
                    k->text ? m->px_answer : m->px_secondary);
-            x += w + m->gap / 2;
+            x += w + kgap;
         }
-        y += key_h + m->gap / 2;
+        y += key_h + kgap;
     }
+}
+
+/* The typed text and cursor as they fit in box: when the text is longer
+ * than the field, its last lines (those ending at the cursor). */
+static const char *text_tail_that_fits(app *a, const char *shown, ui_rect box, int px)
+{
+    ui_wrapped w;
+    ui_wrap(&a->text, shown, px, false, box.w, &w);
+    int lh = a->text.line_height(a->text.ctx, px);
+    int fit = lh > 0 ? box.h / lh : 1;
+    if (fit < 1)
+        fit = 1;
+    if (w.n_lines <= fit)
+        return shown;
+    return shown + w.start[w.n_lines - fit];
 }
 
 static void build_text_entry(app *a, const metrics *m, ui_rect region, const survey_question *q)
 {
     const ui_theme *t = m->theme;
     int line_h = a->text.line_height(a->text.ctx, m->px_secondary);
-    int field_h = a->text.line_height(a->text.ctx, m->px_answer) * 2 + (int)(m->u * 2);
-    int kb_h = region.h - field_h - line_h - 2 * m->gap;
+    int answer_h = a->text.line_height(a->text.ctx, m->px_answer);
+    int hint_h = line_h * 2;
     int kb_min = KB_ROWS * m->target + (KB_ROWS - 1) * m->gap / 2;
+    int kb_h = region.h - answer_h * 2 - (int)(m->u * 2) - hint_h - 2 * m->gap;
     if (kb_h < kb_min)
         kb_h = kb_min;
     if (kb_h > (int)(m->u * 60))
         kb_h = (int)(m->u * 60);
+    /* The field takes the room the keyboard leaves: at least two lines. */
+    int field_h = region.h - kb_h - hint_h - 2 * m->gap;
+    if (field_h < answer_h * 2 + (int)(m->u * 2))
+        field_h = answer_h * 2 + (int)(m->u * 2);
     ui_rect field = {region.x, region.y, region.w, field_h};
     ui_fill(a->frame, field, t->surface, m->radius);
     ui_stroke(a->frame, field, t->edge, m->radius, m->edge);
     char shown[FLOW_TEXT_MAX_BYTES + 8];
     snprintf(shown, sizeof shown, "%s|", a->text_entry);
-    ui_text(a->frame, &a->text,
-            (ui_rect){field.x + (int)(m->u * 1.5), field.y + (int)(m->u), field.w - (int)(m->u * 3),
-                      field.h - (int)(m->u * 2)},
-            shown, m->px_answer, m->px_min, false, t->surface_text, UI_ALIGN_LEFT);
+    ui_rect inner = {field.x + (int)(m->u * 1.5), field.y + (int)(m->u), field.w - (int)(m->u * 3),
+                     field.h - (int)(m->u * 2)};
+    ui_text(a->frame, &a->text, inner, text_tail_that_fits(a, shown, inner, m->px_answer),
+            m->px_answer, m->px_answer, false, t->surface_text, UI_ALIGN_LEFT);
     int y = field.y + field.h + m->gap / 2;
     char left[96];
     long remaining = (long)q->max_length - (long)flow_utf8_length(a->text_entry);
     snprintf(left, sizeof left, tr(a, STR_TEXT_LEFT), (int)remaining);
-    int half = region.w / 2;
-    ui_text(a->frame, &a->text, (ui_rect){region.x, y, region.w - half / 2 - m->gap, line_h * 2},
+    int hint_w = region.w * 3 / 5;
+    ui_text(a->frame, &a->text, (ui_rect){region.x, y, hint_w - m->gap, hint_h},
             tr(a, STR_TEXT_HINT), m->px_secondary, m->px_min, false, t->text_secondary,
             UI_ALIGN_LEFT);
-    ui_text(a->frame, &a->text, (ui_rect){region.x + region.w - half / 2, y, half / 2, line_h * 2},
-            left, m->px_secondary, m->px_min, true, t->text, UI_ALIGN_RIGHT);
+    ui_text(a->frame, &a->text, (ui_rect){region.x + hint_w, y, region.w - hint_w, hint_h}, left,
+            m->px_secondary, m->px_min, true, t->text, UI_ALIGN_RIGHT);
     ui_rect kb = {region.x, region.y + region.h - kb_h, region.w, kb_h - m->gap / 2};
     build_keyboard(a, m, kb);
 }
