@@ -64,23 +64,30 @@ static uint32_t next_cp(const char **p)
 }
 
 /* Checks every code point of text in the fonts the renderer uses for it
- * (ui_sdl.c: Noto Sans Arabic for a text with right-to-left script,
- * Noto Sans otherwise), regular and bold. */
+ * (ui_sdl.c): Noto Sans for a left-to-right text; in a text with
+ * right-to-left script, Noto Sans Arabic for the Arabic letters, and for
+ * every other character Noto Sans Arabic where it has the glyph, else the
+ * Noto Sans fallback. Regular and bold. */
 static void cover(coverage *c, const char *where, const char *text)
 {
     if (!text)
         return;
     bool rtl = ui_text_is_rtl(text);
-    TTF_Font *const *fonts = rtl ? c->arabic : c->latin;
     for (int b = 0; b < 2; b++)
         for (const char *p = text; *p;) {
             uint32_t cp = next_cp(&p);
             if (cp == '\n' || cp == 0x200F || cp == 0x200E)
                 continue;
-            if (!TTF_GlyphIsProvided32(fonts[b], cp)) {
+            bool arabic_letter = (cp >= 0x0590 && cp <= 0x08FF) || (cp >= 0xFB1D && cp <= 0xFDFF) ||
+                                 (cp >= 0xFE70 && cp <= 0xFEFF);
+            bool in_arabic = TTF_GlyphIsProvided32(c->arabic[b], cp);
+            bool in_latin = TTF_GlyphIsProvided32(c->latin[b], cp);
+            bool ok = rtl ? (arabic_letter ? in_arabic : in_arabic || in_latin) : in_latin;
+            if (!ok) {
                 c->missing++;
                 fprintf(stderr, "  U+%04X missing in %s%s, used in %s: \"%s\"\n", (unsigned)cp,
-                        rtl ? "NotoSansArabic" : "NotoSans", b ? "-Bold" : "-Regular", where, text);
+                        rtl && arabic_letter ? "NotoSansArabic" : "NotoSans",
+                        b ? "-Bold" : "-Regular", where, text);
             }
         }
 }

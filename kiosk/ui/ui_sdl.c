@@ -100,11 +100,130 @@ static TTF_Font *ui_fonts_get(ui_fonts *fonts, int face, int px)
     return font;
 }
 
-static int ui_face_for(const char *utf8, bool bold)
+/* ---- Right-to-left text: runs of one direction and one font ----
+ *
+ * A line with Arabic (or Hebrew) is laid out right to left. It is cut into
+ * runs: right-to-left letters (shaped by HarfBuzz in the Arabic font),
+ * left-to-right runs (Latin words and digits, which keep their own order),
+ * and characters the Arabic font lacks (e.g. "+" or the cursor "|"), which
+ * fall back to Noto Sans. The runs are placed from the right. A line without
+ * right-to-left letters is a single Latin run. A simplified form of the
+ * Unicode bidirectional algorithm: neutrals between two left-to-right
+ * characters are left to right, every other neutral follows the line. */
+
+#define UI_MAX_RUNS 64
+#define UI_MAX_RUN_CPS 1024
+
+typedef struct ui_run {
+    size_t start, len; /* bytes */
+    int face;
+    bool rtl;
+} ui_run;
+
+typedef enum { BIDI_L, BIDI_R, BIDI_N } ui_bidi;
+
+static bool ui_cp_is_rtl(unsigned cp)
 {
-    if (ui_text_is_rtl(utf8))
-        return bold ? FONT_ARABIC_BOLD : FONT_ARABIC;
-    return bold ? FONT_LATIN_BOLD : FONT_LATIN;
+    return (cp >= 0x0590 && cp <= 0x08FF) || (cp >= 0xFB1D && cp <= 0xFDFF) ||
+           (cp >= 0xFE70 && cp <= 0xFEFF);
+}
+
+static ui_bidi ui_cp_class(unsigned cp)
+{
+    if (ui_cp_is_rtl(cp))
+        return BIDI_R;
+    if ((cp >= '0' && cp <= '9') || (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') ||
+        (cp >= 0xC0 && cp < 0x0590 && cp != 0xD7 && cp != 0xF7))
+        return BIDI_L;
+    return BIDI_N;
+}
+
+/* Decodes one UTF-8 code point at s (len bytes left); sets *n to its size. */
+static unsigned ui_utf8_next(const char *s, size_t len, size_t *n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    if (p[0] < 0x80 || len < 2) {
+        *n = 1;
+        return p[0];
+    }
+    if ((p[0] & 0xE0) == 0xC0) {
+        *n = 2;
+        return (unsigned)(p[0] & 0x1F) << 6 | (p[1] & 0x3F);
+    }
+    if ((p[0] & 0xF0) == 0xE0 && len >= 3) {
+        *n = 3;
+        return (unsigned)(p[0] & 0x0F) << 12 | (unsigned)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
+    }
+    if ((p[0] & 0xF8) == 0xF0 && len >= 4) {
+        *n = 4;
+        return (unsigned)(p[0] & 0x07) << 18 | (unsigned)(p[1] & 0x3F) << 12 |
+               (unsigned)(p[2] & 0x3F) << 6 | (p[3] & 0x3F);
+    }
+    *n = 1;
+    return 0xFFFD;
+}
+
+static TTF_Font *ui_fonts_get(ui_fonts *fonts, int face, int px);
+
+/* Cuts s (len bytes) into runs in logical order. Returns how many. */
+static int ui_split_runs(ui_fonts *fonts, const char *s, size_t len, int px, bool bold,
+                         ui_run *runs)
+{
+    int latin = bold ? FONT_LATIN_BOLD : FONT_LATIN;
+    int arabic = bold ? FONT_ARABIC_BOLD : FONT_ARABIC;
+    bool any_rtl = false;
+    for (size_t i = 0, n; i < len; i += n)
+        any_rtl = ui_cp_is_rtl(ui_utf8_next(s + i, len - i, &n)) || any_rtl;
+    runs[0] = (ui_run){.start = 0, .len = len, .face = latin, .rtl = false};
+    if (!any_rtl)
+        return 1;
+    unsigned cps[UI_MAX_RUN_CPS];
+    size_t offs[UI_MAX_RUN_CPS + 1];
+    ui_bidi cls[UI_MAX_RUN_CPS];
+    int n_cp = 0;
+    size_t i = 0;
+    while (i < len && n_cp < UI_MAX_RUN_CPS) {
+        size_t n;
+        offs[n_cp] = i;
+        cps[n_cp] = ui_utf8_next(s + i, len - i, &n);
+        cls[n_cp] = ui_cp_class(cps[n_cp]);
+        n_cp++;
+        i += n;
+    }
+    offs[n_cp] = i;
+    /* Neutrals: left to right only between two left-to-right characters. */
+    for (int k = 0; k < n_cp; k++) {
+        if (cls[k] != BIDI_N)
+            continue;
+        int prev = k - 1, next = k + 1;
+        while (prev >= 0 && cls[prev] == BIDI_N)
+            prev--;
+        while (next < n_cp && cls[next] == BIDI_N)
+            next++;
+        bool ltr = prev >= 0 && next < n_cp && cls[prev] == BIDI_L && cls[next] == BIDI_L;
+        for (int j = k; j < next; j++)
+            cls[j] = ltr ? BIDI_L : BIDI_R;
+        k = next - 1;
+    }
+    TTF_Font *af = ui_fonts_get(fonts, arabic, px);
+    int n_runs = 0;
+    for (int k = 0; k < n_cp; k++) {
+        bool rtl = cls[k] == BIDI_R;
+        int face = rtl && af && TTF_GlyphIsProvided32(af, cps[k]) ? arabic : latin;
+        if (n_runs > 0 && runs[n_runs - 1].face == face && runs[n_runs - 1].rtl == rtl) {
+            runs[n_runs - 1].len = offs[k + 1] - runs[n_runs - 1].start;
+            continue;
+        }
+        if (n_runs == UI_MAX_RUNS) {
+            runs[n_runs - 1].len = offs[n_cp] - runs[n_runs - 1].start;
+            break;
+        }
+        runs[n_runs++] =
+            (ui_run){.start = offs[k], .len = offs[k + 1] - offs[k], .face = face, .rtl = rtl};
+    }
+    if (i < len && n_runs > 0) /* past UI_MAX_RUN_CPS: the rest joins the last run */
+        runs[n_runs - 1].len = len - runs[n_runs - 1].start;
+    return n_runs;
 }
 
 static uint64_t ui_hash(const char *s, size_t len, uint64_t seed)
@@ -117,6 +236,21 @@ static uint64_t ui_hash(const char *s, size_t len, uint64_t seed)
     return h ? h : 1;
 }
 
+/* Width of one run set in its own font (uncached). */
+static int ui_run_width(ui_fonts *fonts, const char *s, size_t len, int face, int px)
+{
+    char buf[2048];
+    if (len >= sizeof buf)
+        len = sizeof buf - 1;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    TTF_Font *font = ui_fonts_get(fonts, face, px);
+    int w = 0, h = 0;
+    if (!font || TTF_SizeUTF8(font, buf, &w, &h) != 0)
+        w = (int)len * px; /* pessimistic: never claims a text fits when unsure */
+    return w;
+}
+
 static int ui_engine_width(void *ctx, const char *utf8, size_t len, int px, bool bold)
 {
     ui_fonts *fonts = ctx;
@@ -124,15 +258,11 @@ static int ui_engine_width(void *ctx, const char *utf8, size_t len, int px, bool
     ui_measure_slot *slot = &fonts->measures[key % UI_MEASURE_SLOTS];
     if (slot->key == key)
         return slot->width;
-    char buf[2048];
-    if (len >= sizeof buf)
-        len = sizeof buf - 1;
-    memcpy(buf, utf8, len);
-    buf[len] = '\0';
-    TTF_Font *font = ui_fonts_get(fonts, ui_face_for(buf, bold), px);
-    int w = 0, h = 0;
-    if (!font || TTF_SizeUTF8(font, buf, &w, &h) != 0)
-        w = (int)len * px; /* pessimistic: never claims a text fits when unsure */
+    ui_run runs[UI_MAX_RUNS];
+    int n = ui_split_runs(fonts, utf8, len, px, bold, runs);
+    int w = 0;
+    for (int i = 0; i < n; i++)
+        w += ui_run_width(fonts, utf8 + runs[i].start, runs[i].len, runs[i].face, px);
     slot->key = key;
     slot->width = w;
     return w;
@@ -198,13 +328,13 @@ void ui_renderer_destroy(ui_renderer *r)
     free(r);
 }
 
-/* The texture of one line of text, from the cache or rendered now. */
-static ui_texture_slot *ui_line_texture(ui_renderer *r, const char *line, size_t len, int px,
-                                        bool bold, ui_color c)
+/* The texture of one run of text, from the cache or rendered now. */
+static ui_texture_slot *ui_run_texture(ui_renderer *r, const char *text, size_t len, int face,
+                                       int px, ui_color c)
 {
-    uint64_t seed = (uint64_t)px << 33 | (uint64_t)bold << 32 | (uint64_t)c.r << 24 |
+    uint64_t seed = (uint64_t)px << 35 | (uint64_t)face << 32 | (uint64_t)c.r << 24 |
                     (uint64_t)c.g << 16 | (uint64_t)c.b << 8 | c.a;
-    uint64_t key = ui_hash(line, len, seed);
+    uint64_t key = ui_hash(text, len, seed);
     ui_texture_slot *slot = &r->textures[key % UI_TEXTURE_SLOTS];
     r->tick++;
     if (slot->texture && slot->key == key) {
@@ -214,11 +344,11 @@ static ui_texture_slot *ui_line_texture(ui_renderer *r, const char *line, size_t
     char buf[2048];
     if (len >= sizeof buf)
         len = sizeof buf - 1;
-    memcpy(buf, line, len);
+    memcpy(buf, text, len);
     buf[len] = '\0';
     if (!buf[0])
         return NULL;
-    TTF_Font *font = ui_fonts_get(r->fonts, ui_face_for(buf, bold), px);
+    TTF_Font *font = ui_fonts_get(r->fonts, face, px);
     if (!font)
         return NULL;
     SDL_Surface *s = TTF_RenderUTF8_Blended(font, buf, (SDL_Color){c.r, c.g, c.b, c.a});
@@ -246,18 +376,38 @@ static void ui_draw_text(ui_renderer *r, const ui_cmd *cmd)
         align = UI_ALIGN_RIGHT;
     else if (rtl && align == UI_ALIGN_RIGHT)
         align = UI_ALIGN_LEFT;
+    TTF_Font *latin = ui_fonts_get(r->fonts, cmd->bold ? FONT_LATIN_BOLD : FONT_LATIN, cmd->px);
+    int latin_h = latin ? TTF_FontHeight(latin) : cmd->px;
     for (int i = 0; i < w.n_lines; i++) {
-        ui_texture_slot *t =
-            ui_line_texture(r, cmd->text + w.start[i], w.len[i], cmd->px, cmd->bold, cmd->color);
-        if (!t)
-            continue;
+        const char *line = cmd->text + w.start[i];
+        size_t len = w.len[i];
+        ui_run runs[UI_MAX_RUNS];
+        int n = ui_split_runs(r->fonts, line, len, cmd->px, cmd->bold, runs);
+        int line_w = r->engine.width(r->engine.ctx, line, len, cmd->px, cmd->bold);
         int x = cmd->rect.x;
         if (align == UI_ALIGN_CENTER)
-            x += (cmd->rect.w - t->w) / 2;
+            x += (cmd->rect.w - line_w) / 2;
         else if (align == UI_ALIGN_RIGHT)
-            x += cmd->rect.w - t->w;
-        SDL_Rect dst = {x, cmd->rect.y + i * lh, t->w, t->h};
-        SDL_RenderCopy(r->sdl, t->texture, NULL, &dst);
+            x += cmd->rect.w - line_w;
+        /* Runs go from the right on a right-to-left line. */
+        int pen = rtl ? x + line_w : x;
+        for (int k = 0; k < n; k++) {
+            ui_texture_slot *t = ui_run_texture(r, line + runs[k].start, runs[k].len, runs[k].face,
+                                                cmd->px, cmd->color);
+            int run_w = t ? t->w : 0;
+            if (rtl)
+                pen -= run_w;
+            if (t) {
+                /* A run in the Arabic font (taller, with deep marks below) is
+                 * centred on the Latin font's box, so labels stay centred. */
+                TTF_Font *f = ui_fonts_get(r->fonts, runs[k].face, cmd->px);
+                int dy = f && f != latin ? (latin_h - TTF_FontHeight(f)) / 2 : 0;
+                SDL_Rect dst = {pen, cmd->rect.y + i * lh + dy, t->w, t->h};
+                SDL_RenderCopy(r->sdl, t->texture, NULL, &dst);
+            }
+            if (!rtl)
+                pen += run_w;
+        }
     }
 }
 
