@@ -84,6 +84,7 @@ class Bench:
         self.results = {}
         self.commands = {}
         self.receiver = None
+        self.hf_cmds = []
         os.makedirs(self.work, exist_ok=True)
 
     def reps(self, normal, quick):
@@ -153,10 +154,15 @@ class Bench:
             return json.load(r)
 
     def backlog(self, n):
-        """A cached database of n completed responses (generated once per
-        generator binary and survey). Returns (path, bytes of the database)."""
+        """A cached database of n completed responses, generated again when
+        the survey, the generator or the store's code changes. Returns (path,
+        bytes of the database)."""
         h = hashlib.sha256()
-        for p in (os.path.join(self.bin, "bench_backlog"), self.survey):
+        core = os.path.join(self.repo, "kiosk/core")
+        srcs = [self.survey] + [os.path.join(self.repo, "bench", f) for f in
+                                ("gen_backlog.c", "bench_util.c", "bench_util.h")]
+        srcs += sorted(os.path.join(core, f) for f in os.listdir(core) if f.startswith("store"))
+        for p in srcs:
             with open(p, "rb") as f:
                 h.update(f.read())
         cache = os.path.join(self.build, "bench-cache")
@@ -192,6 +198,7 @@ class Bench:
         if prepare:
             words += ["--prepare", prepare]
         words.append(cmd)
+        self.hf_cmds.append(q(words))
         run(words)
         with open(out) as f:
             times = json.load(f)["results"][0]["times"]
@@ -228,11 +235,7 @@ class Bench:
         r["minimal_ms"] = summary(self.hyperfine("minimal", minimal, n, 2))
         r["ratio"] = r["kiosk_ms"]["median"] / r["chromium_ms"]["median"]
         self.results["startup"] = r
-        self.commands["startup"] = [
-            "# before each run: " + prep_db, kiosk,
-            "# before each run: " + prep_profile, chromium,
-            attract, minimal,
-            "# each timed with: hyperfine --runs N --warmup W --prepare '...' 'COMMAND'"]
+        self.commands["startup"] = list(self.hf_cmds)
         self.startup_cmds = (kiosk, chromium, minimal, prep_db, prep_profile)
 
     def peakmem(self, cmd_str, prepare=None):
@@ -401,7 +404,8 @@ class Bench:
                 shutil.rmtree(d, ignore_errors=True)
             res[label] = {"store_ms": summary(s_med), "bare_ms": summary(b_med),
                           "ratio": med(s_med) / med(b_med), "n": n}
-            cmds.append(q(cmd))
+            cmds.append(q(cmd).replace("store-%d" % (reps - 1), "store-$i") +
+                        "  # i = 0..%d" % (reps - 1))
         # Transactions the store commits for one response of the demo survey.
         res["transactions_per_response"] = 11
         self.results["store"] = res
@@ -416,10 +420,11 @@ class Bench:
         os.makedirs(bodies)
         self.copy_db(src, db)
         version = run([self.kiosk, "--version"]).stdout.decode().split()[-1]
-        p = run([os.path.join(self.bin, "bench_batches"), "--db", db, "--out", bodies, "--url",
-                 "http://127.0.0.1:%d/buurtkiosk/v1/batches" % self.port, "--token",
-                 "bench-token", "--kiosk-id", self.kiosk_id, "--user-agent",
-                 "buurtkiosk/%s (curl baseline)" % version, "--max", str(self.batch_max)])
+        bcmd = [os.path.join(self.bin, "bench_batches"), "--db", db, "--out", bodies, "--url",
+                "http://127.0.0.1:%d/buurtkiosk/v1/batches" % self.port, "--token",
+                "bench-token", "--kiosk-id", self.kiosk_id, "--user-agent",
+                "buurtkiosk/%s (curl baseline)" % version, "--max", str(self.batch_max)]
+        p = run(bcmd)
         words = p.stdout.decode().split()
         n_batches, n_resp = int(words[1]), int(words[3])
         conf = os.path.join(bodies, "curl.conf")
@@ -451,8 +456,9 @@ class Bench:
              "json_bytes": int(words[5]), "gzip_bytes": int(words[7])}
         self.results["upload"] = r
         self.commands["upload"] = [
-            "cp %s %s  # before each run; receiver reset: POST /_control {\"reset\": true}" % (
-                src, db), q(kcmd), q(ccmd) + "  # bodies from bench_batches (same batches, gzipped)"]
+            "cp %s %s && %s  # the same batches, gzipped, and curl.conf" % (src, db, q(bcmd)),
+            "# before each run: cp %s %s; the receiver reset (POST /_control "
+            "{\"reset\": true})" % (src, db), q(kcmd), q(ccmd)]
 
     def fig_sync_memory(self):
         res = {}
@@ -642,6 +648,7 @@ def write_doc(b, path, started, elapsed):
             lines.append("")
             lines.append("```sh")
             for c in b.commands[name]:
+                c = c.replace("file://" + b.repo + "/", "file://$PWD/")
                 lines.append(c.replace(b.repo + "/", ""))
             lines.append("```")
             lines.append("")
