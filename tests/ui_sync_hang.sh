@@ -9,7 +9,7 @@ tmp=$(mktemp -d /tmp/bk-hang-XXXXXX)
 receiver_pid=
 cleanup() { [ -n "$receiver_pid" ] && kill "$receiver_pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
-export SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy
+export SDL_VIDEODRIVER=${SDL_VIDEODRIVER:-offscreen} SDL_AUDIODRIVER=dummy
 
 python3 "$src/tests/receiver/receiver.py" --port 0 --token hang-token --fault hang \
     --hang-s 60 --idle 120 > "$tmp/receiver.out" 2> "$tmp/receiver.err" &
