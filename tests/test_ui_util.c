@@ -23,6 +23,7 @@
 
 #include "config.h"
 #include "store.h"
+#include "text_entry.h"
 #include "strings.h"
 
 extern char **environ;
@@ -660,7 +661,7 @@ void ut_walk(app *a, ut_visit_fn visit, void *ctx)
                     continue;
                 char out[16];
                 int special;
-                screens_key_action(a, w->arg, out, sizeof out, &special);
+                text_entry_key(a->entry, w->arg, out, sizeof out, &special);
                 if (special == STR_KEY_ACCENTS)
                     accents = w->arg;
                 if (special == STR_KEY_SHIFT)

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "notify.h"
 #include "strings.h"
+#include "text_entry.h"
 
 #define APP_WAIT_CAP_MS 10000 /* wake at least this often (watchdog) */
 
@@ -333,7 +334,10 @@ static bool app_open_window(app *a, const app_options *opt)
 app *app_create(const bk_config *cfg, const app_options *opt)
 {
     app *a = calloc(1, sizeof *a);
-    if (!a || !(a->frame = calloc(1, sizeof *a->frame))) {
+    if (!a || !(a->frame = calloc(1, sizeof *a->frame)) ||
+        !(a->entry = calloc(1, sizeof *a->entry))) {
+        if (a)
+            free(a->frame);
         free(a);
         log_error("app", "out of memory");
         return NULL;
@@ -440,7 +444,7 @@ static bool app_store_text(app *a)
     if (flow_question(&a->flow)->type != SURVEY_Q_TEXT)
         return true;
     a->text_dirty = false;
-    bk_err err = flow_answer_text(&a->flow, a->text_entry);
+    bk_err err = flow_answer_text(&a->flow, a->entry->text);
     if (err != BK_OK && err != BK_ERR_INVALID) {
         app_to_out_of_service(a);
         return false;
@@ -455,10 +459,9 @@ static void app_end_session(app *a)
         flow_free(&a->flow);
     a->in_flow = false;
     a->flow_survey = NULL;
-    sodium_memzero(a->text_entry, sizeof a->text_entry);
+    if (a->entry)
+        text_entry_clear(a->entry);
     a->text_dirty = false;
-    a->kb_layer = APP_KB_LETTERS;
-    a->kb_shift = false;
     a->selected_pending = -1;
     a->advance_at = 0;
     a->idle_warning_at = 0;
@@ -512,10 +515,8 @@ static void app_show_question(app *a)
 {
     a->screen = APP_SCREEN_QUESTION;
     a->selected_pending = -1;
-    a->kb_layer = APP_KB_LETTERS;
-    a->kb_shift = false;
     const flow_answer *ans = flow_current_answer(&a->flow);
-    snprintf(a->text_entry, sizeof a->text_entry, "%s", ans->text ? ans->text : "");
+    text_entry_set(a->entry, ans->text);
     a->text_dirty = false;
     if (a->window) {
         if (flow_question(&a->flow)->type == SURVEY_Q_TEXT)
@@ -586,68 +587,24 @@ static void app_type(app *a, const char *utf8)
     if (a->screen != APP_SCREEN_QUESTION || a->idle_warning_at ||
         flow_question(&a->flow)->type != SURVEY_Q_TEXT)
         return;
-    const survey_question *q = flow_question(&a->flow);
-    size_t len = strlen(a->text_entry);
-    /* One code point at a time, so the limit is exact. */
-    for (const char *p = utf8; *p;) {
-        size_t n = 1;
-        while (p[n] && ((unsigned char)p[n] & 0xC0) == 0x80)
-            n++;
-        if (flow_utf8_length(a->text_entry) >= (size_t)q->max_length ||
-            len + n >= sizeof a->text_entry)
-            break;
-        if ((unsigned char)p[0] >= 0x20 || p[0] == '\n') {
-            memcpy(a->text_entry + len, p, n);
-            len += n;
-            a->text_entry[len] = '\0';
-        }
-        p += n;
-    }
-    a->text_dirty = true;
+    if (text_entry_type(a->entry, utf8, flow_question(&a->flow)->max_length))
+        a->text_dirty = true;
     a->dirty = true;
 }
 
 static void app_backspace(app *a)
 {
-    size_t len = strlen(a->text_entry);
-    if (!len)
-        return;
-    do
-        len--;
-    while (len > 0 && ((unsigned char)a->text_entry[len] & 0xC0) == 0x80);
-    a->text_entry[len] = '\0';
-    a->text_dirty = true;
+    if (text_entry_backspace(a->entry))
+        a->text_dirty = true;
     a->dirty = true;
 }
 
 static void app_keyboard_key(app *a, int key)
 {
-    char text[16];
-    int special;
-    screens_key_action(a, key, text, sizeof text, &special);
-    switch (special) {
-    case STR_KEY_SHIFT:
-        a->kb_shift = !a->kb_shift;
-        break;
-    case STR_KEY_DELETE:
-        app_backspace(a);
-        break;
-    case STR_KEY_SPACE:
-        app_type(a, " ");
-        break;
-    case STR_KEY_ACCENTS:
-        a->kb_layer = APP_KB_ACCENTS;
-        break;
-    case STR_KEY_LETTERS:
-        a->kb_layer = APP_KB_LETTERS;
-        break;
-    default:
-        if (text[0]) {
-            app_type(a, text);
-            a->kb_shift = false;
-        }
-        break;
-    }
+    if (a->screen != APP_SCREEN_QUESTION || flow_question(&a->flow)->type != SURVEY_Q_TEXT)
+        return;
+    if (text_entry_press(a->entry, key, flow_question(&a->flow)->max_length))
+        a->text_dirty = true;
     a->dirty = true;
 }
 
@@ -1295,7 +1252,9 @@ void app_destroy(app *a)
         if (app_modules[i]->destroy)
             app_modules[i]->destroy(a);
     sync_worker_destroy(a->sync); /* aborts a transfer in progress; loses nothing */
-    sodium_memzero(a->text_entry, sizeof a->text_entry);
+    if (a->entry)
+        text_entry_clear(a->entry);
+    free(a->entry);
     ui_renderer_destroy(a->ui);
     if (a->renderer)
         SDL_DestroyRenderer(a->renderer);

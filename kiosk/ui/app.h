@@ -77,11 +77,6 @@ typedef struct app_module {
 extern const app_module *const app_modules[];
 extern const size_t app_n_modules;
 
-typedef enum app_keyboard_layer {
-    APP_KB_LETTERS,
-    APP_KB_ACCENTS,
-} app_keyboard_layer;
-
 /* Everything the kiosk knows; the only mutable state of the program. */
 typedef struct app {
     /* Set up by app_create. */
@@ -131,10 +126,8 @@ typedef struct app {
     int64_t idle_warning_at; /* when the idle overlay appeared, 0 = not shown */
     int64_t thanks_at;
     int64_t out_of_service_at;
-    char text_entry[FLOW_TEXT_MAX_BYTES];
-    bool text_dirty; /* typed but not yet stored */
-    app_keyboard_layer kb_layer;
-    bool kb_shift;
+    struct text_entry *entry; /* owned: the text being typed (text_entry.h) */
+    bool text_dirty;          /* typed but not yet stored */
 
     /* Input. */
     bool pointer_down;
@@ -233,11 +226,6 @@ void app_set_language(app *a, int lang);
 
 /* Builds the frame of a screen: see screens.c. */
 void screens_build(app *a);
-
-/* What on-screen keyboard key `key` (the widget's arg) does: the text it
- * types into out (with shift applied), or "" and a special key in *special
- * (an str_id: STR_KEY_SHIFT, STR_KEY_DELETE, ...; STR_COUNT for none). */
-void screens_key_action(const app *a, int key, char *out, size_t size, int *special);
 
 /* The size in pixels of 1 mm on the display. */
 double app_px_per_mm(const app *a);

@@ -10,6 +10,7 @@
 #include "flow.h"
 #include "log.h"
 #include "strings.h"
+#include "text_entry.h"
 #include "widgets.h"
 
 /* ---- The module's own words ---- */
@@ -81,7 +82,7 @@ typedef enum live_view { LV_QUESTION, LV_RESULTS, LV_CONTROL } live_view;
 enum {
     SUB_ANSWER = 0,        /* + option index / scale value - 1 */
     SUB_SUBMIT = 100,      /* multi, text: "Klaar" */
-    SUB_KEY = 200,         /* + row * KB_COLS + col */
+    SUB_KEY = 200,         /* + the key number (text_entry.h) */
     SUB_PREV = 400,        /* control screen */
     SUB_NEXT = 401,        /* control screen */
     SUB_DONE = 402,        /* control screen */
@@ -102,8 +103,7 @@ typedef struct live_state {
     int selected;        /* that answer (option index, value - 1), -1 none */
     bool chosen[RESULTS_MAX_BARS];
     bool mine[RESULTS_MAX_BARS];
-    char text[FLOW_TEXT_MAX_BYTES];
-    bool kb_accents, kb_shift;
+    text_entry entry; /* the text being typed, with its keyboard's state */
 
     /* The previous vote, as a hash only (for `repeat`). */
     bool has_previous;
@@ -390,16 +390,14 @@ static void live_clear_input(live_state *st)
 {
     st->selected = -1;
     memset(st->chosen, 0, sizeof st->chosen);
-    sodium_memzero(st->text, sizeof st->text);
-    st->kb_accents = false;
-    st->kb_shift = false;
+    text_entry_clear(&st->entry);
 }
 
 /* The question again, for the next person: their own language, text size
  * and contrast start from the defaults. */
 static void live_to_question(app *a, live_state *st)
 {
-    bool was_text = st->text[0] != '\0';
+    bool was_text = st->entry.text[0] != '\0';
     live_clear_input(st);
     memset(st->mine, 0, sizeof st->mine);
     st->view = LV_QUESTION;
@@ -1162,227 +1160,16 @@ static void live_smiley(app *a, const metrics *m, live_state *st, ui_rect region
     }
 }
 
-/* The on-screen keyboard: letters (Dutch QWERTY) and an accents layer. */
-#define KB_ROWS 5
-#define KB_COLS 12
-
-typedef struct kb_key {
-    const char *text; /* NULL: special */
-    str_id special;
-    int width;
-} kb_key;
-
-static const kb_key kb_letters[KB_ROWS][KB_COLS] = {
-    {{"1", 0, 1},
-     {"2", 0, 1},
-     {"3", 0, 1},
-     {"4", 0, 1},
-     {"5", 0, 1},
-     {"6", 0, 1},
-     {"7", 0, 1},
-     {"8", 0, 1},
-     {"9", 0, 1},
-     {"0", 0, 1}},
-    {{"q", 0, 1},
-     {"w", 0, 1},
-     {"e", 0, 1},
-     {"r", 0, 1},
-     {"t", 0, 1},
-     {"y", 0, 1},
-     {"u", 0, 1},
-     {"i", 0, 1},
-     {"o", 0, 1},
-     {"p", 0, 1}},
-    {{"a", 0, 1},
-     {"s", 0, 1},
-     {"d", 0, 1},
-     {"f", 0, 1},
-     {"g", 0, 1},
-     {"h", 0, 1},
-     {"j", 0, 1},
-     {"k", 0, 1},
-     {"l", 0, 1},
-     {"-", 0, 1}},
-    {{NULL, STR_KEY_SHIFT, 2},
-     {"z", 0, 1},
-     {"x", 0, 1},
-     {"c", 0, 1},
-     {"v", 0, 1},
-     {"b", 0, 1},
-     {"n", 0, 1},
-     {"m", 0, 1},
-     {NULL, STR_KEY_DELETE, 2}},
-    {{NULL, STR_KEY_ACCENTS, 2},
-     {",", 0, 1},
-     {NULL, STR_KEY_SPACE, 4},
-     {".", 0, 1},
-     {"?", 0, 1},
-     {"!", 0, 1}},
-};
-
-static const kb_key kb_accents[KB_ROWS][KB_COLS] = {
-    {{"1", 0, 1},
-     {"2", 0, 1},
-     {"3", 0, 1},
-     {"4", 0, 1},
-     {"5", 0, 1},
-     {"6", 0, 1},
-     {"7", 0, 1},
-     {"8", 0, 1},
-     {"9", 0, 1},
-     {"0", 0, 1}},
-    {{"é", 0, 1},
-     {"ë", 0, 1},
-     {"è", 0, 1},
-     {"ï", 0, 1},
-     {"ó", 0, 1},
-     {"ö", 0, 1},
-     {"ü", 0, 1},
-     {"à", 0, 1},
-     {"ç", 0, 1},
-     {"€", 0, 1}},
-    {{"@", 0, 1},
-     {"'", 0, 1},
-     {"\"", 0, 1},
-     {"(", 0, 1},
-     {")", 0, 1},
-     {":", 0, 1},
-     {";", 0, 1},
-     {"/", 0, 1},
-     {"&", 0, 1},
-     {"+", 0, 1}},
-    {{NULL, STR_KEY_SHIFT, 2},
-     {"%", 0, 1},
-     {"=", 0, 1},
-     {"#", 0, 1},
-     {"*", 0, 1},
-     {"_", 0, 1},
-     {"<", 0, 1},
-     {">", 0, 1},
-     {NULL, STR_KEY_DELETE, 2}},
-    {{NULL, STR_KEY_LETTERS, 2},
-     {",", 0, 1},
-     {NULL, STR_KEY_SPACE, 4},
-     {".", 0, 1},
-     {"?", 0, 1},
-     {"!", 0, 1}},
-};
-
-static const kb_key *kb_at(const live_state *st, int row, int col)
-{
-    if (row < 0 || row >= KB_ROWS || col < 0 || col >= KB_COLS)
-        return NULL;
-    const kb_key *k = st->kb_accents ? &kb_accents[row][col] : &kb_letters[row][col];
-    return k->width ? k : NULL;
-}
-
-static void kb_label(const app *a, const live_state *st, const kb_key *k, char *buf, size_t size)
-{
-    if (!k->text) {
-        snprintf(buf, size, "%s", tr(a, k->special));
-        return;
-    }
-    snprintf(buf, size, "%s", k->text);
-    if (st->kb_shift && buf[0] >= 'a' && buf[0] <= 'z' && !buf[1])
-        buf[0] = (char)(buf[0] - 'a' + 'A');
-    else if (st->kb_shift && (unsigned char)buf[0] == 0xC3 && buf[1] && !buf[2] &&
-             (unsigned char)buf[1] >= 0xA0 && (unsigned char)buf[1] <= 0xBE)
-        buf[1] = (char)((unsigned char)buf[1] - 0x20);
-}
-
-static void live_keyboard(app *a, const metrics *m, live_state *st, ui_rect region)
-{
-    int half = m->gap / 2;
-    int key_h = (region.h - (KB_ROWS - 1) * half) / KB_ROWS;
-    if (key_h > (int)(m->u * 11))
-        key_h = (int)(m->u * 11);
-    int units = 10;
-    int unit_w = (region.w - (units - 1) * half) / units;
-    int y = region.y + region.h - KB_ROWS * key_h - (KB_ROWS - 1) * half;
-    for (int row = 0; row < KB_ROWS; row++) {
-        int row_units = 0, n = 0;
-        for (int col = 0; col < KB_COLS && kb_at(st, row, col); col++) {
-            row_units += kb_at(st, row, col)->width;
-            n++;
-        }
-        int row_w = row_units * unit_w + (row_units - 1) * half;
-        int x = region.x + (region.w - row_w) / 2;
-        for (int col = 0; col < n; col++) {
-            const kb_key *k = kb_at(st, row, col);
-            int w = k->width * unit_w + (k->width - 1) * half;
-            char label[32];
-            kb_label(a, st, k, label, sizeof label);
-            button_style style =
-                k->special == STR_KEY_SHIFT && st->kb_shift ? BUTTON_SELECTED : BUTTON_PLAIN;
-            button(a, m, (ui_rect){x, y, w, key_h}, label, UI_ACT_MODULE,
-                   app_module_arg(st->index, SUB_KEY + row * KB_COLS + col), style,
-                   k->text ? m->px_answer : m->px_secondary);
-            x += w + half;
-        }
-        y += key_h + half;
-    }
-}
-
 static void live_type(app *a, live_state *st, const survey_question *q, const char *utf8)
 {
-    size_t len = strlen(st->text);
-    for (const char *p = utf8; *p;) {
-        size_t n = 1;
-        while (p[n] && ((unsigned char)p[n] & 0xC0) == 0x80)
-            n++;
-        if (flow_utf8_length(st->text) >= (size_t)q->max_length || len + n >= sizeof st->text)
-            break;
-        if ((unsigned char)p[0] >= 0x20 || p[0] == '\n') {
-            memcpy(st->text + len, p, n);
-            len += n;
-            st->text[len] = '\0';
-        }
-        p += n;
-    }
+    text_entry_type(&st->entry, utf8, q->max_length);
     a->dirty = true;
 }
 
 static void live_backspace(app *a, live_state *st)
 {
-    size_t len = strlen(st->text);
-    if (!len)
-        return;
-    do
-        len--;
-    while (len > 0 && ((unsigned char)st->text[len] & 0xC0) == 0x80);
-    st->text[len] = '\0';
+    text_entry_backspace(&st->entry);
     a->dirty = true;
-}
-
-static void live_text_entry(app *a, const metrics *m, live_state *st, ui_rect region,
-                            const survey_question *q)
-{
-    const ui_theme *t = m->theme;
-    int line_h = a->text.line_height(a->text.ctx, m->px_secondary);
-    int field_h = a->text.line_height(a->text.ctx, m->px_answer) * 2 + (int)(m->u * 2);
-    int kb_h = region.h - field_h - line_h - 2 * m->gap;
-    int kb_min = KB_ROWS * m->target + (KB_ROWS - 1) * m->gap / 2;
-    kb_h = kb_h < kb_min ? kb_min : kb_h > (int)(m->u * 60) ? (int)(m->u * 60) : kb_h;
-    ui_rect field = {region.x, region.y, region.w, field_h};
-    ui_fill(a->frame, field, t->surface, m->radius);
-    ui_stroke(a->frame, field, t->edge, m->radius, m->edge);
-    char shown[FLOW_TEXT_MAX_BYTES + 8];
-    snprintf(shown, sizeof shown, "%s|", st->text);
-    ui_text(a->frame, &a->text,
-            (ui_rect){field.x + (int)(m->u * 1.5), field.y + (int)m->u, field.w - (int)(m->u * 3),
-                      field.h - (int)(m->u * 2)},
-            shown, m->px_answer, m->px_min, false, t->surface_text, UI_ALIGN_LEFT);
-    int y = field.y + field.h + m->gap / 2;
-    char left[96];
-    snprintf(left, sizeof left, tr(a, STR_TEXT_LEFT),
-             (int)((long)q->max_length - (long)flow_utf8_length(st->text)));
-    int quarter = region.w / 4;
-    ui_text(a->frame, &a->text, (ui_rect){region.x, y, region.w - quarter - m->gap, line_h * 2},
-            tr(a, STR_TEXT_HINT), m->px_secondary, m->px_min, false, t->text_secondary,
-            UI_ALIGN_LEFT);
-    ui_text(a->frame, &a->text, (ui_rect){region.x + region.w - quarter, y, quarter, line_h * 2},
-            left, m->px_secondary, m->px_min, true, t->text, UI_ALIGN_RIGHT);
-    live_keyboard(a, m, st, (ui_rect){region.x, region.y + region.h - kb_h, region.w, kb_h});
 }
 
 static int live_picked(const live_state *st)
@@ -1436,7 +1223,7 @@ static void live_build_question(app *a, live_state *st, const metrics *m)
     if (needs_done) {
         int bw = (m->W - 2 * m->margin - 2 * m->gap) / 3;
         bw = bw > (int)(m->u * 40) ? (int)(m->u * 40) : bw;
-        bool ready = q->type == SURVEY_Q_MULTI ? live_picked(st) > 0 : st->text[0] != '\0';
+        bool ready = q->type == SURVEY_Q_MULTI ? live_picked(st) > 0 : st->entry.text[0] != '\0';
         button(a, m, (ui_rect){m->W - m->margin - bw, bar_y, bw, m->target}, tr(a, STR_DONE),
                UI_ACT_MODULE, app_module_arg(st->index, SUB_SUBMIT),
                ready ? BUTTON_PRIMARY : BUTTON_DISABLED, m->px_answer);
@@ -1481,7 +1268,8 @@ static void live_build_question(app *a, live_state *st, const metrics *m)
         live_smiley(a, m, st, region, q, sl);
         break;
     case SURVEY_Q_TEXT:
-        live_text_entry(a, m, st, region, q);
+        text_entry_build(a, m, &st->entry, q->max_length, region, UI_ACT_MODULE,
+                         app_module_arg(st->index, SUB_KEY));
         break;
     default:
         break;
@@ -1758,7 +1546,7 @@ static void live_submit(app *a, live_state *st, const survey_question *q)
         memcpy(st->mine, st->chosen, sizeof st->mine);
     } else if (q->type == SURVEY_Q_TEXT) {
         /* Without spaces around; nothing typed stores nothing. */
-        char *s = st->text;
+        char *s = st->entry.text;
         while (*s == ' ' || *s == '\n')
             s++;
         size_t len = strlen(s);
@@ -1782,35 +1570,8 @@ static void live_submit(app *a, live_state *st, const survey_question *q)
 
 static void live_keyboard_key(app *a, live_state *st, const survey_question *q, int key)
 {
-    const kb_key *k = kb_at(st, key / KB_COLS, key % KB_COLS);
-    if (!k)
-        return;
-    if (k->text) {
-        char label[16];
-        kb_label(a, st, k, label, sizeof label);
-        live_type(a, st, q, label);
-        st->kb_shift = false;
-        return;
-    }
-    switch (k->special) {
-    case STR_KEY_SHIFT:
-        st->kb_shift = !st->kb_shift;
-        break;
-    case STR_KEY_DELETE:
-        live_backspace(a, st);
-        break;
-    case STR_KEY_SPACE:
-        live_type(a, st, q, " ");
-        break;
-    case STR_KEY_ACCENTS:
-        st->kb_accents = true;
-        break;
-    case STR_KEY_LETTERS:
-        st->kb_accents = false;
-        break;
-    default:
-        break;
-    }
+    text_entry_press(&st->entry, key, q->max_length);
+    a->dirty = true;
 }
 
 static void live_control_done(app *a, live_state *st)
@@ -1889,7 +1650,7 @@ static void live_action(app *a, int sub)
         }
     } else if (sub == SUB_SUBMIT) {
         live_submit(a, st, q);
-    } else if (sub >= SUB_KEY && sub < SUB_KEY + KB_ROWS * KB_COLS && q->type == SURVEY_Q_TEXT) {
+    } else if (sub >= SUB_KEY && sub < SUB_KEY + TEXT_ENTRY_KEYS && q->type == SURVEY_Q_TEXT) {
         live_keyboard_key(a, st, q, sub - SUB_KEY);
     }
 }
@@ -1932,7 +1693,7 @@ static void live_tick(app *a)
     if (mine && st->view == LV_RESULTS && now >= st->results_at + LIVE_RESULTS_MS)
         live_to_question(a, st);
     if (mine && st->view == LV_QUESTION && st->selected < 0 &&
-        (st->text[0] || live_picked(st) > 0) &&
+        (st->entry.text[0] || live_picked(st) > 0) &&
         now - a->last_input_at >= (int64_t)a->config->kiosk.idle_timeout_s * 1000) {
         log_info("live", "nobody finished the answer: cleared");
         live_to_question(a, st);
@@ -1975,7 +1736,7 @@ static int64_t live_next_timer_ms(const app *a)
         next = t < next ? t : next;
     }
     if (mine && st->view == LV_QUESTION && st->selected < 0 &&
-        (st->text[0] || live_picked(st) > 0)) {
+        (st->entry.text[0] || live_picked(st) > 0)) {
         int64_t t = a->last_input_at + (int64_t)a->config->kiosk.idle_timeout_s * 1000;
         next = t < next ? t : next;
     }
