@@ -18,3 +18,8 @@ add_dependencies(test_powercut buurtkiosk)
 # and injected I/O errors (a failing VFS), with the app in-process.
 bk_add_test(test_diskfull SOURCES ${CMAKE_SOURCE_DIR}/tests/test_diskfull.c ${BK_CHAOS_UTIL}
   LIBS bk_ui PkgConfig::JANSSON PkgConfig::SQLITE3 LABELS "hardening;store;ui" TIMEOUT 300)
+
+# Network chaos: every fault kind at random through the real sync worker;
+# exactly once, no request sooner than Retry-After.
+bk_add_test(test_chaos_net SOURCES ${CMAKE_SOURCE_DIR}/tests/test_chaos_net.c ${BK_CHAOS_UTIL}
+  LIBS bk_ui bk_test_sync_common PkgConfig::JANSSON LABELS "hardening;sync" TIMEOUT 600)
