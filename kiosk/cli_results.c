@@ -210,10 +210,17 @@ int cli_results(int argc, char **argv)
     } else {
         hidden_buf = NULL;
     }
+    int64_t since_shown = 0;
     if (store_meta_get(st, "live.since", &since) == BK_OK)
-        opt.since_wall_ms = strtoll(since, NULL, 10);
+        since_shown = opt.since_wall_ms = strtoll(since, NULL, 10);
     else
         since = NULL;
+    char *since_seq = NULL;
+    if (store_meta_get(st, "live.since_seq", &since_seq) == BK_OK) {
+        opt.after_seq = strtoll(since_seq, NULL, 10); /* as the kiosk counts: by seq */
+        opt.since_wall_ms = 0;
+        free(since_seq);
+    }
     if (store_meta_get(st, "live.question", &open) != BK_OK)
         open = NULL;
     const survey_question *only = NULL;
@@ -236,9 +243,9 @@ int cli_results(int argc, char **argv)
     }
     printf("Live results of survey \"%s\" version %d: %s\n", s->id, s->version,
            survey_text_get(&s->title, 0));
-    if (opt.since_wall_ms > 0) {
+    if (since_shown > 0) {
         char stamp[40];
-        clock_format_rfc3339(opt.since_wall_ms, stamp, sizeof stamp);
+        clock_format_rfc3339(since_shown, stamp, sizeof stamp);
         printf("Counted since %s (staff started counting afresh)\n", stamp);
     }
     if (open)

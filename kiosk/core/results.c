@@ -589,7 +589,7 @@ bk_err results_compute(store *st, const survey *s, const survey_question *q,
         out->n_bars = q->n_options < RESULTS_MAX_BARS ? q->n_options : RESULTS_MAX_BARS;
     else if (q->type == SURVEY_Q_SCALE || q->type == SURVEY_Q_SMILEY)
         out->n_bars = SURVEY_SCALE_POINTS;
-    bk_err err = store_foreach_response(st, 0, c.opt->since_wall_ms, count_row, &c);
+    bk_err err = store_foreach_response(st, c.opt->after_seq, c.opt->since_wall_ms, count_row, &c);
     out->distinct_words = word_map_take(&c.words, out->words, RESULTS_MAX_WORDS, &out->n_words);
     if (err == BK_OK && c.words.nomem)
         err = BK_ERR_NOMEM;

@@ -67,6 +67,7 @@ typedef struct results {
 /* What to count. */
 typedef struct results_options {
     int64_t since_wall_ms;           /* only responses started at or after; 0 = all */
+    int64_t after_seq;               /* only responses with a larger seq; 0 = all */
     const char *const *hidden_words; /* lower case (results_lower); may be NULL */
     size_t n_hidden_words;
 } results_options;

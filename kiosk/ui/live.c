@@ -120,7 +120,8 @@ typedef struct live_state {
     char *hidden_buf; /* LIVE_META_HIDDEN_WORDS, split into hidden[] */
     const char *hidden[RESULTS_MAX_HIDDEN_WORDS];
     size_t n_hidden;
-    int64_t since_wall_ms;
+    int64_t since_wall_ms; /* before LIVE_META_SINCE_SEQ existed */
+    int64_t since_seq;
 
     /* Presenter window. */
     SDL_Window *pwin;
@@ -226,6 +227,12 @@ static void live_load_meta(app *a, live_state *st)
     if (store_meta_get(a->store, LIVE_META_SINCE, &since) == BK_OK)
         st->since_wall_ms = strtoll(since, NULL, 10);
     free(since);
+    st->since_seq = 0;
+    if (store_meta_get(a->store, LIVE_META_SINCE_SEQ, &since) == BK_OK) {
+        st->since_seq = strtoll(since, NULL, 10);
+        st->since_wall_ms = 0; /* counted by seq: the wall clock may jump */
+        free(since);
+    }
 }
 
 /* The share of each bar drawn now. */
@@ -263,6 +270,7 @@ static void live_refresh(app *a, live_state *st)
     live_shown(a, st, shown);
     results_options opt = {
         .since_wall_ms = st->since_wall_ms,
+        .after_seq = st->since_seq,
         .hidden_words = st->hidden,
         .n_hidden_words = st->n_hidden,
     };
@@ -1935,7 +1943,13 @@ bk_err live_reset_results(app *a)
         return BK_ERR_STATE;
     char since[32];
     snprintf(since, sizeof since, "%lld", (long long)clock_wall_ms(&a->clock));
-    bk_err err = store_meta_set(a->store, LIVE_META_SINCE, since);
+    char *last = NULL; /* the newest seq so far (the store's counter) */
+    if (store_meta_get(a->store, "store.last_seq", &last) != BK_OK)
+        last = NULL;
+    bk_err err = store_meta_set(a->store, LIVE_META_SINCE_SEQ, last ? last : "0");
+    free(last);
+    if (err == BK_OK)
+        err = store_meta_set(a->store, LIVE_META_SINCE, since);
     if (err != BK_OK)
         return err;
     log_info("live", "staff started counting afresh");

@@ -39,7 +39,8 @@
 /* Store meta keys. */
 #define LIVE_META_QUESTION "live.question"         /* id of the open question */
 #define LIVE_META_HIDDEN_WORDS "live.hidden_words" /* newline-separated, lower case */
-#define LIVE_META_SINCE "live.since"               /* wall ms: count from then on */
+#define LIVE_META_SINCE "live.since"               /* wall ms: when staff counted afresh */
+#define LIVE_META_SINCE_SEQ "live.since_seq"       /* seq then: count the responses after it */
 
 /* The module (listed in app_modules.c). */
 extern const app_module live_module;
@@ -81,8 +82,9 @@ bk_err live_hide_word(app *a, const char *word, bool hidden);
  * Valid until the next live_* call. */
 size_t live_hidden_words(app *a, const char **words, size_t max);
 
-/* Starts counting afresh (a new evening): only votes from now on count.
- * Nothing is deleted (LIVE_META_SINCE). */
+/* Starts counting afresh (a new evening): only votes from now on count,
+ * by seq, so a wall clock that jumps does not hide votes. Nothing is
+ * deleted (LIVE_META_SINCE_SEQ; LIVE_META_SINCE for display). */
 bk_err live_reset_results(app *a);
 
 /* Shows the staff screen of live mode: the open question with "Vorige
