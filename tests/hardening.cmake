@@ -23,3 +23,8 @@ bk_add_test(test_diskfull SOURCES ${CMAKE_SOURCE_DIR}/tests/test_diskfull.c ${BK
 # exactly once, no request sooner than Retry-After.
 bk_add_test(test_chaos_net SOURCES ${CMAKE_SOURCE_DIR}/tests/test_chaos_net.c ${BK_CHAOS_UTIL}
   LIBS bk_ui bk_test_sync_common PkgConfig::JANSSON LABELS "hardening;sync" TIMEOUT 600)
+
+# The wall clock jumps to 1970 and years ahead: seq, ids, timers, flags,
+# backoff and Retry-After unaffected (the app in-process, the real worker).
+bk_add_test(test_clock_chaos SOURCES ${CMAKE_SOURCE_DIR}/tests/test_clock_chaos.c ${BK_CHAOS_UTIL}
+  LIBS bk_ui bk_test_sync_common PkgConfig::JANSSON LABELS "hardening;sync;ui" TIMEOUT 180)

@@ -14,6 +14,10 @@ then also hold:
   retry_after_min_margin_ms  the smallest margin seen (how early the
                           kiosk could have been and still been on time)
   retry_after_early       the first few violations, for the failure message
+  request_log             every request of the protocol: {"t": arrival in ms
+                          on the receiver's monotonic clock, "path", "code":
+                          the status answered, or null when the connection
+                          was dropped}
 """
 
 import importlib.util
@@ -31,6 +35,7 @@ receiver = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(receiver)
 
 lock = threading.Lock()
+log = []
 ra = {"mono": 0.0, "wall": 0.0, "served": 0, "checked": 0, "violations": 0,
       "min_margin_ms": None, "early": []}
 
@@ -72,6 +77,7 @@ orig_reset = receiver.State.reset
 
 
 def send_json(self, code, obj, extra_headers=()):
+    self.bk_code = code
     for k, v in extra_headers:
         if k.lower() == "retry-after":
             note_retry_after(v)
@@ -79,27 +85,38 @@ def send_json(self, code, obj, extra_headers=()):
 
 
 def send_empty(self, code, extra_headers=()):
+    self.bk_code = code
     for k, v in extra_headers:
         if k.lower() == "retry-after":
             note_retry_after(v)
     return orig_send_empty(self, code, extra_headers)
 
 
+def logged(self, method, orig):
+    if self.path.startswith("/_") or self.server.control_only:
+        return orig(self)
+    t = time.monotonic() * 1000.0
+    check_request(method + " " + self.path)
+    self.bk_code = None
+    try:
+        return orig(self)
+    finally:
+        with lock:
+            log.append({"t": t, "path": method + " " + self.path, "code": self.bk_code})
+
+
 def do_GET(self):
-    if not self.path.startswith("/_") and not self.server.control_only:
-        check_request("GET " + self.path)
-    return orig_get(self)
+    return logged(self, "GET", orig_get)
 
 
 def do_POST(self):
-    if not self.path.startswith("/_") and not self.server.control_only:
-        check_request("POST " + self.path)
-    return orig_post(self)
+    return logged(self, "POST", orig_post)
 
 
 def reset(self):
     orig_reset(self)
     with lock:
+        del log[:]
         ra.update({"mono": 0.0, "wall": 0.0, "served": 0, "checked": 0, "violations": 0,
                    "min_margin_ms": None, "early": []})
 
@@ -112,6 +129,7 @@ def dump(self):
         d["retry_after_violations"] = ra["violations"]
         d["retry_after_min_margin_ms"] = ra["min_margin_ms"]
         d["retry_after_early"] = list(ra["early"])
+        d["request_log"] = list(log)
     return d
 
 
