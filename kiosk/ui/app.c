@@ -1035,6 +1035,30 @@ static void app_handle_event(app *a, const SDL_Event *e)
     }
 }
 
+#define APP_POLL_STEP_MS 10
+
+/* Waits up to ms for the next event. X11, Wayland, Windows and macOS block
+ * in the OS; with the other drivers (kmsdrm on the kiosk, offscreen) SDL's
+ * own wait polls every millisecond, so we poll in 10 ms steps instead: a
+ * tap still shows within one frame, and an idle kiosk uses almost no CPU. */
+static int app_wait_event(app *a, SDL_Event *e, int ms)
+{
+    static const char *const blocking[] = {"x11", "wayland", "windows", "cocoa"};
+    const char *driver = SDL_GetCurrentVideoDriver();
+    for (size_t i = 0; driver && i < sizeof blocking / sizeof blocking[0]; i++)
+        if (strcmp(driver, blocking[i]) == 0)
+            return SDL_WaitEventTimeout(e, ms);
+    int64_t end = app_now(a) + ms;
+    for (;;) {
+        if (SDL_PollEvent(e))
+            return 1;
+        int64_t left = end - app_now(a);
+        if (left <= 0 || a->virtual_time)
+            return 0;
+        SDL_Delay((Uint32)(left < APP_POLL_STEP_MS ? left : APP_POLL_STEP_MS));
+    }
+}
+
 int app_run(app *a)
 {
     int64_t watchdog_ms = notify_watchdog_interval_ms();
@@ -1052,7 +1076,7 @@ int app_run(app *a)
         if (watchdog_ms > 0 && wait > watchdog_ms)
             wait = watchdog_ms;
         SDL_Event e;
-        if (SDL_WaitEventTimeout(&e, (int)wait)) {
+        if (app_wait_event(a, &e, (int)wait)) {
             app_handle_event(a, &e);
             while (SDL_PollEvent(&e))
                 app_handle_event(a, &e);

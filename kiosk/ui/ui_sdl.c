@@ -443,25 +443,56 @@ static SDL_Vertex ui_vertex(SDL_FPoint p, ui_color c)
     return (SDL_Vertex){.position = p, .color = {c.r, c.g, c.b, c.a}};
 }
 
+/* A rounded rectangle: three plain rectangles for the body and a small fan
+ * of triangles for each corner (far cheaper in software than one fan over
+ * the whole area). Opaque colours are drawn without blending. */
 static void ui_draw_fill(ui_renderer *r, ui_rect rc, int radius, ui_color c)
 {
-    if (radius <= 0) {
-        SDL_SetRenderDrawColor(r->sdl, c.r, c.g, c.b, c.a);
+    int rad = radius;
+    if (rad > rc.w / 2)
+        rad = rc.w / 2;
+    if (rad > rc.h / 2)
+        rad = rc.h / 2;
+    if (c.a == 255)
+        SDL_SetRenderDrawBlendMode(r->sdl, SDL_BLENDMODE_NONE);
+    SDL_SetRenderDrawColor(r->sdl, c.r, c.g, c.b, c.a);
+    if (rad <= 0) {
         SDL_RenderFillRect(r->sdl, &(SDL_Rect){rc.x, rc.y, rc.w, rc.h});
+        SDL_SetRenderDrawBlendMode(r->sdl, SDL_BLENDMODE_BLEND);
         return;
     }
-    SDL_FPoint pts[UI_MAX_OUTLINE];
-    int n = ui_outline(rc, radius, 0, pts);
-    SDL_Vertex v[UI_MAX_OUTLINE + 1];
-    int idx[UI_MAX_OUTLINE * 3];
-    v[0] = ui_vertex((SDL_FPoint){rc.x + rc.w / 2.0f, rc.y + rc.h / 2.0f}, c);
-    for (int i = 0; i < n; i++) {
-        v[i + 1] = ui_vertex(pts[i], c);
-        idx[i * 3] = 0;
-        idx[i * 3 + 1] = i + 1;
-        idx[i * 3 + 2] = (i + 1) % n + 1;
+    SDL_Rect body[3] = {
+        {rc.x, rc.y + rad, rc.w, rc.h - 2 * rad},
+        {rc.x + rad, rc.y, rc.w - 2 * rad, rad},
+        {rc.x + rad, rc.y + rc.h - rad, rc.w - 2 * rad, rad},
+    };
+    SDL_RenderFillRects(r->sdl, body, 3);
+    /* Corners: centre, then the arc from one edge to the other. */
+    enum { STEPS = UI_ARC_STEPS };
+    SDL_Vertex v[4 * (STEPS + 2)];
+    int idx[4 * STEPS * 3];
+    int nv = 0, ni = 0;
+    const float cx[4] = {(float)(rc.x + rc.w - rad), (float)(rc.x + rc.w - rad),
+                         (float)(rc.x + rad), (float)(rc.x + rad)};
+    const float cy[4] = {(float)(rc.y + rad), (float)(rc.y + rc.h - rad),
+                         (float)(rc.y + rc.h - rad), (float)(rc.y + rad)};
+    for (int corner = 0; corner < 4; corner++) {
+        int centre = nv;
+        v[nv++] = ui_vertex((SDL_FPoint){cx[corner], cy[corner]}, c);
+        float start = (float)M_PI * (-0.5f + 0.5f * corner);
+        for (int k = 0; k <= STEPS; k++) {
+            float ang = start + (float)M_PI / 2 * k / STEPS;
+            v[nv++] = ui_vertex(
+                (SDL_FPoint){cx[corner] + rad * cosf(ang), cy[corner] + rad * sinf(ang)}, c);
+            if (k > 0) {
+                idx[ni++] = centre;
+                idx[ni++] = nv - 2;
+                idx[ni++] = nv - 1;
+            }
+        }
     }
-    SDL_RenderGeometry(r->sdl, NULL, v, n + 1, idx, n * 3);
+    SDL_RenderGeometry(r->sdl, NULL, v, nv, idx, ni);
+    SDL_SetRenderDrawBlendMode(r->sdl, SDL_BLENDMODE_BLEND);
 }
 
 static void ui_draw_stroke(ui_renderer *r, ui_rect rc, int radius, int thickness, ui_color c)
