@@ -19,8 +19,8 @@ int cli_check(int argc, char **argv)
         bk_diag diag = {0};
         survey *s = survey_load_file(argv[i], &diag);
         if (s) {
-            printf("%s: ok (survey \"%s\" version %d, %zu questions)\n", argv[i], s->id,
-                   s->version, s->n_questions);
+            printf("%s: ok (survey \"%s\" version %d, %zu questions)\n", argv[i], s->id, s->version,
+                   s->n_questions);
         } else {
             diag_print(&diag, stderr);
             failed = 1;
