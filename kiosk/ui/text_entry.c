@@ -145,6 +145,23 @@ void text_entry_set(text_entry *te, const char *text)
     snprintf(te->text, sizeof te->text, "%s", text ? text : "");
 }
 
+/* True when the n bytes at p are one well-formed UTF-8 code point (no
+ * overlong form, no surrogate, at most U+10FFFF). */
+static bool utf8_point_ok(const unsigned char *p, size_t n)
+{
+    if (n == 1)
+        return p[0] < 0x80;
+    if (n == 2)
+        return p[0] >= 0xC2 && p[0] <= 0xDF;
+    if (n == 3)
+        return p[0] >= 0xE0 && p[0] <= 0xEF && !(p[0] == 0xE0 && p[1] < 0xA0) &&
+               !(p[0] == 0xED && p[1] >= 0xA0);
+    if (n == 4)
+        return p[0] >= 0xF0 && p[0] <= 0xF4 && !(p[0] == 0xF0 && p[1] < 0x90) &&
+               !(p[0] == 0xF4 && p[1] >= 0x90);
+    return false;
+}
+
 bool text_entry_type(text_entry *te, const char *utf8, int max_length)
 {
     size_t len = strlen(te->text);
@@ -156,7 +173,10 @@ bool text_entry_type(text_entry *te, const char *utf8, int max_length)
             n++;
         if (flow_utf8_length(te->text) >= (size_t)max_length || len + n >= sizeof te->text)
             break;
-        if ((unsigned char)p[0] >= 0x20 || p[0] == '\n') {
+        /* Only whole, valid characters: the store takes nothing else, and
+           a byte that is not UTF-8 would lose the resident's whole text. */
+        if (((unsigned char)p[0] >= 0x20 || p[0] == '\n') &&
+            utf8_point_ok((const unsigned char *)p, n)) {
             memcpy(te->text + len, p, n);
             len += n;
             te->text[len] = '\0';
