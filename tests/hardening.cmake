@@ -28,3 +28,8 @@ bk_add_test(test_chaos_net SOURCES ${CMAKE_SOURCE_DIR}/tests/test_chaos_net.c ${
 # backoff and Retry-After unaffected (the app in-process, the real worker).
 bk_add_test(test_clock_chaos SOURCES ${CMAKE_SOURCE_DIR}/tests/test_clock_chaos.c ${BK_CHAOS_UTIL}
   LIBS bk_ui bk_test_sync_common PkgConfig::JANSSON LABELS "hardening;sync;ui" TIMEOUT 180)
+
+# The monkey: 100,000 random events across every screen (ASan + UBSan with
+# leak checking in ./test.sh's second pass).
+bk_add_test(test_monkey SOURCES ${CMAKE_SOURCE_DIR}/tests/test_monkey.c ${BK_CHAOS_UTIL}
+  LIBS bk_ui PkgConfig::JANSSON PkgConfig::SQLITE3 LABELS "hardening;ui;staff;live" TIMEOUT 900)

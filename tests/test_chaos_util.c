@@ -418,9 +418,10 @@ bool hc_response_valid(const hc_surveys *v, const bk_config *cfg, const store_re
             ok = hc_value_valid(q, values[i], why, size);
         }
     }
-    if (ok && live && (!complete || row->n_answers != 1)) {
-        snprintf(why, size, "a live vote is one complete answer (%s, %zu answers)", row->status,
-                 row->n_answers);
+    /* A live vote is one answer; one the store could not finish is kept as
+       partial with what was stored (live.c), like a resident who left. */
+    if (ok && live && (complete ? row->n_answers != 1 : row->n_answers > 1)) {
+        snprintf(why, size, "a live vote with %zu answers (%s)", row->n_answers, row->status);
         ok = false;
     }
     for (size_t i = 0; ok && !live && !started && i < s->n_questions; i++) {

@@ -58,7 +58,8 @@ void hc_surveys_free(hc_surveys *v);
 /* Checks one stored response against the survey it names (id and version
  * in v) and cfg's areas: status, mode and language; every answer belongs to
  * a question that takes one and has a value of the right kind within the
- * question's limits (scale 1-5, an option id, a list of distinct option ids
+ * question's limits; a live response holds one answer (complete) or at most
+ * one (partial) (scale 1-5, an option id, a list of distinct option ids
  * within max, a number within min..max, UTF-8 text within max_length); a
  * finished survey response holds no answer to a question its show_if hides,
  * and a complete one answers every required question that applies.
