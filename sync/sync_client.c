@@ -205,6 +205,7 @@ bk_err sync_client_create(const bk_config *cfg, const sync_options *opt, const s
         goto fail;
     }
     s->batch_max = cfg->sync.batch_max > 0 ? (size_t)cfg->sync.batch_max : 100;
+    s->retention_days = cfg->storage.retention_days > 0 ? cfg->storage.retention_days : 30;
     s->interval_ms = c->opt.interval_ms > 0     ? c->opt.interval_ms
                      : cfg->sync.interval_s > 0 ? (int64_t)cfg->sync.interval_s * 1000
                                                 : 300000;

@@ -332,6 +332,21 @@ static void note_success(sync_client *c)
         log_warn("sync", "storing the time of the last good sync: %s", bk_err_str(e));
 }
 
+/* Delivered responses older than [storage] retention_days go (PROTOCOL.md,
+ * "Retention on the kiosk"); nothing called store_purge before, so a kiosk
+ * kept every answer forever. After a good upload, at most once an hour. */
+static void purge_delivered(sync_client *c)
+{
+    int64_t now = clock_mono_ms(&c->opt.clock);
+    if (now < c->next_purge_mono)
+        return;
+    c->next_purge_mono = now + 3600 * 1000;
+    bk_err e = store_purge(c->st, c->set.retention_days, NULL);
+    if (e != BK_OK)
+        log_warn("sync", "removing delivered responses older than %d days: %s",
+                 c->set.retention_days, bk_err_str(e));
+}
+
 static bool is_unreachable(sync_error e)
 {
     return e == SYNC_ERROR_NETWORK || e == SYNC_ERROR_TLS || e == SYNC_ERROR_CONFIG;
@@ -365,8 +380,10 @@ void sync_client_pass(sync_client *c, sync_pass_result *r)
     sync_upload_run(c, r);
     upload_done = !r->aborted && !r->retryable &&
                   (r->error == SYNC_ERROR_NONE || r->error == SYNC_ERROR_REJECTED);
-    if (upload_done)
+    if (upload_done) {
         note_success(c); /* before the heartbeat, which reports it */
+        purge_delivered(c);
+    }
 
     /* After a Retry-After, nothing more until it has passed. */
     bool told_to_wait = c->not_before_mono > clock_mono_ms(&c->opt.clock);

@@ -120,6 +120,7 @@ typedef struct sync_settings {
     char *config_survey;                      /* [survey] active, or NULL */
     int64_t interval_ms;
     size_t batch_max;
+    int retention_days; /* [storage] retention_days: delivered responses kept */
     bool loopback;
 } sync_settings;
 
@@ -146,7 +147,8 @@ typedef struct sync_client {
     int64_t not_before_mono; /* Retry-After: no request before this */
     char *bundle_survey_id;  /* the installed bundle's active survey */
     int bundle_survey_version;
-    char *token; /* during a pass only */
+    char *token;             /* during a pass only */
+    int64_t next_purge_mono; /* when old delivered responses are purged next */
 } sync_client;
 
 /* What one pass (or one phase of it) ended with. */
