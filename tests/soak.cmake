@@ -3,7 +3,8 @@
 # the first virtual hour. Under ASan it checks descriptors, exactly-once and
 # leaks (RSS is not judged there).
 #
-# test_soak: 1 virtual day, headless (tests/long/run.sh: 7 days).
+# test_soak: 2 virtual days, headless, so the hourly purge of delivered
+#   responses past retention_days (1 here) runs (tests/long/run.sh: 7 days).
 # test_soak_render: 2 virtual hours drawing every frame with SDL (the long
 #   run: 7 days). Under SDL's offscreen driver Mesa kept every frame's work
 #   until the kiosk flushed after presenting; this catches it coming back.

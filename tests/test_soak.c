@@ -6,8 +6,8 @@
  * connection, uploads every 5 minutes through a fake transport that
  * acknowledges like the collector and records every response id.
  *
- * BK_SOAK_DAYS virtual days (default 1; tests/long/run.sh runs 7: 10,080
- * responses). [storage] retention_days = 1, so from the second day on the
+ * BK_SOAK_DAYS virtual days (default 2, so the purge runs; tests/long/run.sh
+ * runs 7: 10,080 responses). [storage] retention_days = 1, so from the second day on the
  * hourly purge keeps the database at its steady state, as a kiosk's is
  * after its first month.
  *
@@ -375,7 +375,7 @@ static void test_soak(void **state)
 {
     (void)state;
     const char *env = getenv("BK_SOAK_DAYS");
-    int days = env && atoi(env) > 0 ? atoi(env) : 1;
+    int days = env && atoi(env) > 0 ? atoi(env) : 2;
     long minutes = (long)days * 24 * 60;
     const char *env_min = getenv("BK_SOAK_MINUTES"); /* a shorter run, for looking into one */
     if (env_min && atol(env_min) >= 60)
