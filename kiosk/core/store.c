@@ -1,4 +1,4 @@
-/* store.c: opening (durability settings, quick_check, moving a damaged
+/* store.c: opening (durability settings, integrity_check, moving a damaged
  * database aside), the life of a response, reading back, counts, meta and
  * events. Batches and purging are in store_batch.c, the schema and its
  * migrations in store_schema.c. */
@@ -411,7 +411,7 @@ static int pragma_text(sqlite3 *db, const char *sql, char *buf, size_t size)
     return rc;
 }
 
-/* Opens the file, applies the durability settings, runs quick_check,
+/* Opens the file, applies the durability settings, runs integrity_check,
  * migrates and prepares the statements. BK_ERR_CORRUPT (with *problem
  * filled) means the file should be moved aside. */
 static bk_err open_attempt(store *st, int *from, char *problem, size_t psize)
@@ -435,13 +435,13 @@ static bk_err open_attempt(store *st, int *from, char *problem, size_t psize)
     if (rc == SQLITE_OK && store_wal_check(st, problem, psize) == BK_ERR_CORRUPT)
         return BK_ERR_CORRUPT; /* SQLite would silently drop committed answers */
     if (rc == SQLITE_OK) {
-        step = "quick_check";
-        rc = pragma_text(st->db, "PRAGMA quick_check", buf, sizeof buf);
+        step = "integrity_check";
+        rc = pragma_text(st->db, "PRAGMA integrity_check", buf, sizeof buf);
         if (rc == SQLITE_OK && strcmp(buf, "ok") != 0) {
             for (char *p = buf; *p; p++) /* one line for the log and staff mode */
                 if (*p == '\n')
                     *p = ' ';
-            snprintf(problem, psize, "quick_check: %s", buf);
+            snprintf(problem, psize, "integrity_check: %s", buf);
             return BK_ERR_CORRUPT;
         }
     }

@@ -59,7 +59,7 @@ typedef struct store_open_info {
 } store_open_info;
 
 /* Opens (creating and migrating when needed) the database at path; runs
- * quick_check, and moves a damaged database (and its -wal/-shm) aside,
+ * integrity_check, and moves a damaged database (and its -wal/-shm) aside,
  * never deleting it, starting a fresh one and recording the event.
  * clock is copied and used for every timestamp. info may be NULL.
  * Returns BK_OK and a new handle in *out (free with store_close). */

@@ -63,7 +63,7 @@ struct store {
     "id, seq, response_id, survey_id, survey_version, mode, status, language, area, "              \
     "started_ms, completed_ms, flags, batch_id, delivered, rejected"
 
-/* Checks st's -wal (store_wal.c) under the write lock before quick_check:
+/* Checks st's -wal (store_wal.c) under the write lock before integrity_check:
  * BK_ERR_CORRUPT (with problem filled) when transactions committed after a
  * damaged frame or header would be silently dropped by SQLite's recovery;
  * BK_OK otherwise, also when the lock is busy (another connection, which

@@ -6,8 +6,8 @@
  * without an error, and a damaged -wal header makes it ignore the whole
  * file. After a power cut that is right: only the last transaction, whose
  * commit never returned, can be torn. But one damaged byte in an earlier
- * frame silently loses every answer committed after it, and quick_check
- * cannot see that. So before quick_check the store reads the -wal itself:
+ * frame silently loses every answer committed after it, and integrity_check
+ * cannot see that. So before integrity_check the store reads the -wal itself:
  * when, past the point where SQLite's recovery stops, an unbroken chain of
  * frames (each frame's checksum checked against its predecessor's stored
  * one, same salts) holds two or more commits, a transaction committed
