@@ -53,6 +53,14 @@ step soak-render env BK_SOAK_DAYS="${BK_LONG_SOAK_DAYS:-7}" BK_SOAK_RENDER=1 \
   "$build/tests/test_soak"
 grep '^soak:' "$out/soak-render.log" | sed 's/^/  /' >>"$summary"
 
+# ---- Hardening: 2,000 power cuts, 10,000 responses of network chaos, the
+# monkey under ASan + UBSan, random bit flips, I/O errors, clock jumps. ----
+asan_build=${BK_ASAN_BUILD_DIR:-$build-asan}
+step hardening-asan-build bash -c "cmake -S . -B '$asan_build' -DCMAKE_BUILD_TYPE=Debug \
+  -DBK_SANITIZE=ON >/dev/null && cmake --build '$asan_build' -j$(nproc)"
+step hardening tests/data/hardening/long.sh "$build" "$asan_build" "$out/hardening.txt"
+sed 's/^/  /' "$out/hardening.txt" >>"$summary" 2>/dev/null
+
 echo
 echo "== summary ($summary)"
 cat "$summary"
