@@ -147,15 +147,22 @@ static bool wal_lost_commits(const char *db_path, char *problem, size_t psize)
     wal_cksum(big_endian, hdr, 24, sum);
     bool hdr_ok = (magic & ~1u) == WAL_MAGIC && be32(hdr + 4) == WAL_VERSION &&
                   valid_page_size(ps) && sum[0] == be32(hdr + 24) && sum[1] == be32(hdr + 28);
-    if (!hdr_ok) {
-        /* The header's own page size and byte order may be what is damaged. */
-        uint32_t from_db = db_page_size(db_path);
-        ps = from_db ? from_db : valid_page_size(ps) ? ps : 0;
-    }
-    if (!ps || !(frame = malloc(WAL_FRAME_HDR + (size_t)ps)))
+    if (hdr_ok) {
+        if ((frame = malloc(WAL_FRAME_HDR + (size_t)ps)))
+            lost = wal_scan(fd, hdr, true, big_endian, ps, frame, problem, psize);
         goto done;
-    lost = wal_scan(fd, hdr, hdr_ok, big_endian, ps, frame, problem, psize) ||
-           (!hdr_ok && wal_scan(fd, hdr, false, !big_endian, ps, frame, problem, psize));
+    }
+    /* A damaged header: its page size and byte order may be what is
+       damaged. The database file's page size, else every possible one. */
+    uint32_t from_db = db_page_size(db_path);
+    if (!(frame = malloc(WAL_FRAME_HDR + 65536)))
+        goto done;
+    for (uint32_t size = 512; size <= 65536 && !lost; size *= 2) {
+        if (from_db && size != from_db)
+            continue;
+        lost = wal_scan(fd, hdr, false, big_endian, size, frame, problem, psize) ||
+               wal_scan(fd, hdr, false, !big_endian, size, frame, problem, psize);
+    }
 done:
     free(frame);
     close(fd);
