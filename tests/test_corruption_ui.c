@@ -338,7 +338,8 @@ static void test_wal_frame(void **state)
     expect_recovered(dir, db, true);
 }
 
-/* The -wal header's salt damaged: SQLite ignores the whole -wal. */
+/* The -wal header damaged (a salt; the page size): SQLite ignores the whole
+ * -wal. */
 static void test_wal_header(void **state)
 {
     fixture *fx = *state;
@@ -346,6 +347,10 @@ static void test_wal_header(void **state)
     case_begin(fx, "walheader", dir, sizeof dir, db, sizeof db);
     snprintf(wal, sizeof wal, "%s-wal", db);
     flip(wal, 17, 0x10);
+    expect_recovered(dir, db, true);
+    case_begin(fx, "walheader-pagesize", dir, sizeof dir, db, sizeof db);
+    snprintf(wal, sizeof wal, "%s-wal", db);
+    flip(wal, 10, 0x40);
     expect_recovered(dir, db, true);
 }
 
