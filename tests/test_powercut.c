@@ -175,9 +175,9 @@ static void test_power_cuts(void **state)
         assert_true(n_runs < PC_MAX_RUNS - 1);
         long n = n_runs++;
         write_replay(script, n);
-        /* One run in five goes to the end; it also measures how long a run
+        /* One run in eight goes to the end; it also measures how long a run
            takes, which spreads the kills over a whole run. */
-        bool kill_it = n % 5 != 4;
+        bool kill_it = n % 8 != 7;
         int64_t span = run_ms_n ? run_ms_sum / run_ms_n : 300;
         if (span < 300)
             span = 300;

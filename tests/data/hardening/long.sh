@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The long versions of the hardening tests of tests/hardening.cmake (issue
 # 8): 2,000 power cuts, 10,000 responses of network chaos, the monkey's
-# 100,000 events under ASan + UBSan (and 300,000 more in the normal build),
+# 300,000 events under ASan + UBSan (and 1,000,000 in the normal build),
 # 200 random bit flips, 500 rounds of I/O errors, and the clock and disk
 # tests as they are. tests/long/run.sh calls it; it can also run alone.
 #
@@ -35,8 +35,8 @@ asan_env=(ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 
 run test_powercut "$build" BK_POWERCUT_KILLS=2000
 run test_chaos_net "$build" BK_CHAOS_RESPONSES=10000 BK_CHAOS_LIMIT_S=3600
-run test_monkey "$asan" "${asan_env[@]}" BK_MONKEY_EVENTS=100000
-run test_monkey "$build" BK_MONKEY_EVENTS=300000
+run test_monkey "$asan" "${asan_env[@]}" BK_MONKEY_EVENTS=300000
+run test_monkey "$build" BK_MONKEY_EVENTS=1000000
 run test_corruption_ui "$build" BK_CORRUPT_CASES=200
 run test_diskfull "$build" BK_IO_ERROR_ROUNDS=500
 run test_clock_chaos "$build"
