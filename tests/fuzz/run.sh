@@ -57,7 +57,9 @@ for t in "${targets[@]}"; do
   cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")
   ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
   corp=$(sed -n 's/.* corp: \([0-9]*\).*/\1/p' <<<"$last")
-  line="fuzz_$t: ${seconds} s, ${runs:-?} runs, ${speed:-?} exec/s, coverage ${cov:-?} edges, ${ft:-?} features, corpus ${corp:-?}"
+  # The instrumented edges of the code linked into this target.
+  edges=$(sed -n 's/^INFO: Loaded 1 modules *(\([0-9]*\) inline 8-bit counters).*/\1/p' "$log" | head -1)
+  line="fuzz_$t: ${seconds} s, ${runs:-?} runs, ${speed:-?} exec/s, coverage ${cov:-?} of ${edges:-?} edges, ${ft:-?} features, corpus ${corp:-?}"
   if [ $rc -ne 0 ]; then
     line="$line: FAILED (exit $rc)"
     failed=1
