@@ -8,24 +8,27 @@
 # usage: long.sh BUILD_DIR ASAN_BUILD_DIR OUT_FILE
 # Both build directories must be built (with their tests). Each test's
 # summary lines are appended to OUT_FILE; the exit status is non-zero when
-# any test failed (its whole output is then in OUT_FILE.<test>.log).
+# any test failed (each test's whole output is in OUT_FILE.<N>-<test>.log).
 set -uo pipefail
 build=$1 asan=$2 out=$3
 export SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy BK_LOG=warn
 failed=0
 
 # run NAME BUILD [VAR=VALUE...]: one test binary, its summary kept.
+n=0
 run() {
     local name=$1 dir=$2
     shift 2
-    local log="$out.$name.log" start end rc
+    n=$((n + 1))
+    local log="$out.$n-$name.log" start end rc
     start=$(date +%s)
     env "$@" "$dir/tests/$name" > "$log" 2>&1
     rc=$?
     end=$(date +%s)
     {
         echo "== $name ($*) in $(basename "$dir"): exit $rc, $((end - start)) s"
-        grep -v -e '^info ' -e '^warn ' -e '^error ' -e '^\[' "$log" | grep -v '^$' | head -40
+        grep -v -e '^info ' -e '^warning ' -e '^error ' -e '^debug ' -e '^\[' -e '^  [0-9]* still' \
+            "$log" | grep -v '^$' | head -40
     } >> "$out"
     [ "$rc" = 0 ] || failed=1
 }
