@@ -6,8 +6,10 @@
 # test_soak: 2 virtual days, headless, so the hourly purge of delivered
 #   responses past retention_days (1 here) runs (tests/long/run.sh: 7 days).
 # test_soak_render: 2 virtual hours drawing every frame with SDL (the long
-#   run: 7 days). Under SDL's offscreen driver Mesa kept every frame's work
-#   until the kiosk flushed after presenting; this catches it coming back.
+#   run: 7 days); judges the heap in use (2 MiB) and RSS (16 MiB: Mesa's
+#   memory outside the heap settles later). Under SDL's offscreen driver
+#   Mesa kept every frame's work until the kiosk finished each frame after
+#   presenting; this catches it coming back.
 #   The sanitizer build draws with the dummy driver (Mesa leaks at exit).
 bk_add_test(test_soak SOURCES ${CMAKE_SOURCE_DIR}/tests/test_soak.c
   LIBS bk_ui bk_sync PkgConfig::JANSSON PkgConfig::ZLIB PkgConfig::SQLITE3

@@ -13,10 +13,12 @@
  *
  * Pass: every resident's replay holds; after the run every response was
  * received exactly once and nothing is queued; resident memory (RSS,
- * /proc/self/statm) at the end is within 2 MiB of its value after the first
- * virtual hour (not under AddressSanitizer, whose quarantine grows by
- * design), and the number of open file descriptors (/proc/self/fd) is the
- * same. Prints RSS, heap and descriptors per virtual day. */
+ * /proc/self/statm) and the heap in use (mallinfo2) at the end are within
+ * 2 MiB of their values after the first virtual hour (drawing: the heap,
+ * and RSS within 16 MiB, see SOAK_RSS_SLACK_RENDER; neither under
+ * AddressSanitizer, whose quarantine grows by design), and the number of
+ * open file descriptors (/proc/self/fd) is the same. Prints RSS, heap and descriptors per virtual
+ * day. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -55,6 +57,11 @@
 #endif
 
 #define SOAK_RSS_SLACK (2 * 1024 * 1024)
+/* Drawing with Mesa (offscreen: llvmpipe) adds memory outside the heap that
+ * settles later than the first hour: +9 MiB over the first three virtual
+ * days of the 7-day run, then flat to the MiB. When drawing, the heap in
+ * use is held to 2 MiB and RSS to this. */
+#define SOAK_RSS_SLACK_RENDER (16 * 1024 * 1024)
 #define SOAK_MINUTE_MS 60000
 #define SOAK_SYNC_EVERY 5         /* minutes */
 #define SOAK_GUNZIP_MAX (8 << 20) /* one batch body, decompressed */
@@ -533,8 +540,13 @@ static void test_soak(void **state)
 
     /* Memory and descriptors as after the first hour. */
     assert_int_equal(end.fds, first.fds);
-    if (!SOAK_ASAN && end.rss - first.rss > SOAK_RSS_SLACK)
-        fail_msg("RSS grew by %.2f MiB (limit 2 MiB)", (double)(end.rss - first.rss) / 1048576.0);
+    long long rss_limit = render ? SOAK_RSS_SLACK_RENDER : SOAK_RSS_SLACK;
+    if (!SOAK_ASAN && end.rss - first.rss > rss_limit)
+        fail_msg("RSS grew by %.2f MiB (limit %.0f MiB)", (double)(end.rss - first.rss) / 1048576.0,
+                 (double)rss_limit / 1048576.0);
+    if (!SOAK_ASAN && end.heap - first.heap > SOAK_RSS_SLACK)
+        fail_msg("the heap in use grew by %.2f MiB (limit 2 MiB)",
+                 (double)(end.heap - first.heap) / 1048576.0);
 
     sync_worker_destroy(w);
     app_destroy(a);
