@@ -165,7 +165,7 @@ for u in buurtkiosk.service buurtkiosk-cage.service; do
     fi
 done
 UNIT="$X/lib/systemd/system/buurtkiosk.service"
-for line in Type=notify WatchdogSec=30 Restart=always RestartSec=2 StartLimitIntervalSec=0 \
+for line in Type=notify WatchdogSec=30 Restart=on-failure RestartSec=2 StartLimitIntervalSec=0 \
     NoNewPrivileges=yes ProtectSystem=strict StateDirectory=buurtkiosk PrivateTmp=yes \
     LoadCredential=token:/etc/buurtkiosk/token User=buurtkiosk \
     "SupplementaryGroups=video input render" Environment=SDL_VIDEODRIVER=kmsdrm \
