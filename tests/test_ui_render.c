@@ -1,6 +1,7 @@
 /* test_ui_render.c: Turkish and Arabic. Glyph coverage: every code point
  * of every text the kiosk can show in tr and ar (world.json, the kiosk's
- * own words, area names, typed text with the cursor) is in the bundled
+ * own words, area names, every key of the Turkish and Arabic on-screen
+ * keyboards, typed text with the cursor) is in the bundled
  * font the renderer picks for it, so nothing is drawn as a .notdef box.
  * Screens: a replay in tr and ar (tests/data/ui/world.ini) stores the
  * right values, and its screenshots have the title drawn, Turkish question
@@ -21,6 +22,7 @@
 
 #include "strings.h"
 #include "test_ui_util.h"
+#include "text_entry.h"
 
 #define FONTS BK_SOURCE_DIR "/assets/fonts"
 #define W 1280
@@ -166,6 +168,26 @@ static void test_glyph_coverage(void **state)
         for (size_t i = 0; i < cfg.n_areas; i++)
             cover(&c, "world.ini areas", config_area_name(&cfg, cfg.areas[i].id, langs[l]));
     config_free(&cfg);
+    /* Every key of the Turkish and Arabic keyboards, both layers, with and
+     * without shift, as text_entry_build labels them. */
+    for (size_t l = 0; l < 2; l++)
+        for (int layer = 0; layer < 2; layer++)
+            for (int shift = 0; shift < 2; shift++) {
+                text_entry te;
+                text_entry_clear(&te);
+                te.second_layer = layer;
+                te.shift = shift;
+                char where[64];
+                snprintf(where, sizeof where, "the %s keyboard (layer %d%s)", langs[l], layer + 1,
+                         shift ? ", shift" : "");
+                for (int k = 0; k < TEXT_ENTRY_KEYS; k++) {
+                    char label[32];
+                    int special;
+                    text_entry_key(&te, langs[l], k, label, sizeof label, &special);
+                    cover(&c, where, special == STR_COUNT ? label : str_get(langs[l], special));
+                }
+            }
+    cover(&c, "the text field (ar)", "لا شكرا ١٢ أ؟|");
     cover(&c, "the text field (tr)", "Daha çok ağaç, şu an ılık İzmir gibi|");
     cover(&c, "the text field (ar)", "مزيد من الأشجار|");
 

@@ -49,6 +49,27 @@ static void test_text_with_accents_typed_and_on_screen(void **state)
     ut_expect_flags(r, "");
 }
 
+/* Turkish and Arabic residents type on their own on-screen keyboards. */
+static void test_turkish_and_arabic_keyboards(void **state)
+{
+    ut_replay *fx = *state;
+    ut_replay_run(fx, "world.ini", "keyboard-tr-ar.replay", 2);
+    const ut_response *r = &fx->rows.r[0];
+    ut_expect_response(r, "world", 1, "complete", "tr", NULL);
+    /* "İzmir'de ağaç ılık IĞŞ â₺" */
+    ut_expect_answers(r, "fikir",
+                      "\"\\u0130zmir'de a\\u011fa\\u00e7 \\u0131l\\u0131k I\\u011e\\u015e "
+                      "\\u00e2\\u20ba\"",
+                      NULL);
+    r = &fx->rows.r[1];
+    ut_expect_response(r, "world", 1, "complete", "ar", NULL);
+    /* "لا شكرا ١٢ أ؟": lam and alef from one key, Arabic-Indic digits. */
+    ut_expect_answers(r, "fikir",
+                      "\"\\u0644\\u0627 \\u0634\\u0643\\u0631\\u0627 \\u0661\\u0662 "
+                      "\\u0623\\u061f\"",
+                      NULL);
+}
+
 static void test_multi_at_most_three(void **state)
 {
     ut_replay *fx = *state;
@@ -121,6 +142,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_full_run_in_dutch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_text_with_accents_typed_and_on_screen, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_turkish_and_arabic_keyboards, setup, teardown),
         cmocka_unit_test_setup_teardown(test_multi_at_most_three, setup, teardown),
         cmocka_unit_test_setup_teardown(test_skip_and_change_after_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_show_if_branches, setup, teardown),

@@ -7,3 +7,7 @@ foreach(t replay flags layout contrast render pixels)
     LIBS bk_ui PkgConfig::JANSSON LABELS ui TIMEOUT 240)
   add_dependencies(test_ui_${t} buurtkiosk)
 endforeach()
+
+# The on-screen keyboards (nl/en QWERTY, Turkish Q, Arabic) without a screen.
+bk_add_test(test_text_entry SOURCES ${CMAKE_SOURCE_DIR}/tests/test_text_entry.c
+  LIBS bk_ui LABELS ui)

@@ -603,7 +603,7 @@ static void app_keyboard_key(app *a, int key)
 {
     if (a->screen != APP_SCREEN_QUESTION || flow_question(&a->flow)->type != SURVEY_Q_TEXT)
         return;
-    if (text_entry_press(a->entry, key, flow_question(&a->flow)->max_length))
+    if (text_entry_press(a->entry, app_lang_code(a), key, flow_question(&a->flow)->max_length))
         a->text_dirty = true;
     a->dirty = true;
 }

@@ -1276,7 +1276,7 @@ static void live_build_question(app *a, live_state *st, const metrics *m)
         live_smiley(a, m, st, region, q, sl);
         break;
     case SURVEY_Q_TEXT:
-        text_entry_build(a, m, &st->entry, q->max_length, region, UI_ACT_MODULE,
+        text_entry_build(a, m, &st->entry, app_lang_code(a), q->max_length, region, UI_ACT_MODULE,
                          app_module_arg(st->index, SUB_KEY));
         break;
     default:
@@ -1578,7 +1578,7 @@ static void live_submit(app *a, live_state *st, const survey_question *q)
 
 static void live_keyboard_key(app *a, live_state *st, const survey_question *q, int key)
 {
-    text_entry_press(&st->entry, key, q->max_length);
+    text_entry_press(&st->entry, app_lang_code(a), key, q->max_length);
     a->dirty = true;
 }
 

@@ -411,7 +411,7 @@ static void build_question(app *a, const metrics *m)
         build_number(a, m, region, q);
         break;
     case SURVEY_Q_TEXT:
-        text_entry_build(a, m, a->entry, q->max_length, region, UI_ACT_KEY, 0);
+        text_entry_build(a, m, a->entry, app_lang_code(a), q->max_length, region, UI_ACT_KEY, 0);
         break;
     case SURVEY_Q_INFO:
         break;

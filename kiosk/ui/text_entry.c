@@ -8,134 +8,156 @@
 #define KB_ROWS TEXT_ENTRY_ROWS
 #define KB_COLS TEXT_ENTRY_COLS
 
-/* The on-screen keyboard: Dutch QWERTY, an accents layer, digits. */
+/* ---- The keyboard layouts (data only) ----
+ * A layout has two layers (letters, and accents/symbols/digits), each of
+ * KB_ROWS rows of at most KB_COLS keys; a row ends at its first key of
+ * width 0. The widest row decides the key width, so rows of 13 units keep
+ * the letter keys of every layout the same size. Building and pressing
+ * both read these tables, so what is drawn is what is typed. */
+
 typedef struct kb_key {
-    const char *text; /* what it types; NULL for special keys */
-    str_id special;   /* STR_KEY_* for special keys */
-    int width;        /* in key units */
+    const char *text;  /* what it types; NULL for special keys */
+    const char *upper; /* what it types with shift; NULL: the same as text */
+    str_id special;    /* STR_KEY_* for special keys */
+    int width;         /* in key units */
 } kb_key;
 
-static const kb_key kb_letters[KB_ROWS][KB_COLS] = {
-    {{"1", 0, 1},
-     {"2", 0, 1},
-     {"3", 0, 1},
-     {"4", 0, 1},
-     {"5", 0, 1},
-     {"6", 0, 1},
-     {"7", 0, 1},
-     {"8", 0, 1},
-     {"9", 0, 1},
-     {"0", 0, 1}},
-    {{"q", 0, 1},
-     {"w", 0, 1},
-     {"e", 0, 1},
-     {"r", 0, 1},
-     {"t", 0, 1},
-     {"y", 0, 1},
-     {"u", 0, 1},
-     {"i", 0, 1},
-     {"o", 0, 1},
-     {"p", 0, 1}},
-    {{"a", 0, 1},
-     {"s", 0, 1},
-     {"d", 0, 1},
-     {"f", 0, 1},
-     {"g", 0, 1},
-     {"h", 0, 1},
-     {"j", 0, 1},
-     {"k", 0, 1},
-     {"l", 0, 1},
-     {"-", 0, 1}},
-    {{NULL, STR_KEY_SHIFT, 3},
-     {"z", 0, 1},
-     {"x", 0, 1},
-     {"c", 0, 1},
-     {"v", 0, 1},
-     {"b", 0, 1},
-     {"n", 0, 1},
-     {"m", 0, 1},
-     {NULL, STR_KEY_DELETE, 3}},
-    {{NULL, STR_KEY_ACCENTS, 2},
-     {",", 0, 1},
-     {NULL, STR_KEY_SPACE, 4},
-     {".", 0, 1},
-     {"?", 0, 1},
-     {"!", 0, 1}},
+#define K(t)                                                                                       \
+    {                                                                                              \
+        t, NULL, 0, 1                                                                              \
+    }
+#define KU(t, u)                                                                                   \
+    {                                                                                              \
+        t, u, 0, 1                                                                                 \
+    }
+#define KS(id, w)                                                                                  \
+    {                                                                                              \
+        NULL, NULL, id, w                                                                          \
+    }
+
+typedef struct kb_layer {
+    const kb_key *rows[KB_ROWS]; /* each KB_COLS keys */
+} kb_layer;
+
+typedef struct kb_layout {
+    const char *lang; /* language code; NULL for the fallback */
+    kb_layer layers[2];
+} kb_layout;
+
+static const kb_key kb_digits[KB_COLS] = {K("1"), K("2"), K("3"), K("4"), K("5"),
+                                          K("6"), K("7"), K("8"), K("9"), K("0")};
+
+/* Dutch and English: QWERTY, and a layer with the accents Dutch uses. */
+static const kb_key kb_nl_1[KB_COLS] = {KU("q", "Q"), KU("w", "W"), KU("e", "E"), KU("r", "R"),
+                                        KU("t", "T"), KU("y", "Y"), KU("u", "U"), KU("i", "I"),
+                                        KU("o", "O"), KU("p", "P")};
+static const kb_key kb_nl_2[KB_COLS] = {KU("a", "A"), KU("s", "S"), KU("d", "D"), KU("f", "F"),
+                                        KU("g", "G"), KU("h", "H"), KU("j", "J"), KU("k", "K"),
+                                        KU("l", "L"), K("-")};
+static const kb_key kb_nl_3[KB_COLS] = {KS(STR_KEY_SHIFT, 3), KU("z", "Z"), KU("x", "X"),
+                                        KU("c", "C"),         KU("v", "V"), KU("b", "B"),
+                                        KU("n", "N"),         KU("m", "M"), KS(STR_KEY_DELETE, 3)};
+static const kb_key kb_nl_4[KB_COLS] = {
+    KS(STR_KEY_ACCENTS, 2), K(","), KS(STR_KEY_SPACE, 4), K("."), K("?"), K("!")};
+static const kb_key kb_nl_accents_1[KB_COLS] = {
+    KU("é", "É"), KU("ë", "Ë"), KU("è", "È"), KU("ï", "Ï"), KU("ó", "Ó"),
+    KU("ö", "Ö"), KU("ü", "Ü"), KU("à", "À"), KU("ç", "Ç"), K("€")};
+static const kb_key kb_nl_accents_2[KB_COLS] = {K("@"), K("'"), K("\""), K("("), K(")"),
+                                                K(":"), K(";"), K("/"),  K("&"), K("+")};
+static const kb_key kb_nl_accents_3[KB_COLS] = {
+    KS(STR_KEY_SHIFT, 3), K("%"), K("="), K("#"), K("*"), K("_"), K("<"), K(">"),
+    KS(STR_KEY_DELETE, 3)};
+static const kb_key kb_nl_accents_4[KB_COLS] = {
+    KS(STR_KEY_LETTERS, 2), K(","), KS(STR_KEY_SPACE, 4), K("."), K("?"), K("!")};
+
+/* Turkish Q: dotless ı and dotted i are two letters, each with its own
+ * capital (ı -> I, i -> İ). The second layer: â î û, ₺ and symbols. */
+static const kb_key kb_tr_1[KB_COLS] = {KU("q", "Q"), KU("w", "W"), KU("e", "E"), KU("r", "R"),
+                                        KU("t", "T"), KU("y", "Y"), KU("u", "U"), KU("ı", "I"),
+                                        KU("o", "O"), KU("p", "P"), KU("ğ", "Ğ"), KU("ü", "Ü")};
+static const kb_key kb_tr_2[KB_COLS] = {KU("a", "A"), KU("s", "S"), KU("d", "D"), KU("f", "F"),
+                                        KU("g", "G"), KU("h", "H"), KU("j", "J"), KU("k", "K"),
+                                        KU("l", "L"), KU("ş", "Ş"), KU("i", "İ")};
+static const kb_key kb_tr_3[KB_COLS] = {KS(STR_KEY_SHIFT, 2), KU("z", "Z"),         KU("x", "X"),
+                                        KU("c", "C"),         KU("v", "V"),         KU("b", "B"),
+                                        KU("n", "N"),         KU("m", "M"),         KU("ö", "Ö"),
+                                        KU("ç", "Ç"),         KS(STR_KEY_DELETE, 2)};
+static const kb_key kb_tr_4[KB_COLS] = {
+    KS(STR_KEY_ACCENTS, 2), K(","), KS(STR_KEY_SPACE, 4), K("."), K("'"), K("?"), K("!")};
+static const kb_key kb_tr_symbols_1[KB_COLS] = {KU("â", "Â"), KU("î", "Î"), KU("û", "Û"), K("₺"),
+                                                K("€"),       K("("),       K(")"),       K(":"),
+                                                K(";"),       K("/")};
+static const kb_key kb_tr_symbols_3[KB_COLS] = {
+    KS(STR_KEY_SHIFT, 2), K("-"), K("$"), K("<"), K(">"), K("["), K("]"), K("{"), K("}"), K("~"),
+    KS(STR_KEY_DELETE, 2)};
+static const kb_key kb_tr_symbols_4[KB_COLS] = {
+    KS(STR_KEY_LETTERS, 2), K(","), KS(STR_KEY_SPACE, 4), K("."), K("'"), K("?"), K("!")};
+static const kb_key kb_symbols_2[KB_COLS] = {K("@"), K("\""), K("&"), K("+"), K("%"),
+                                             K("="), K("#"),  K("*"), K("_"), K("|")};
+
+/* Arabic (101): no capitals, so no shift key; "لا" is one key typing two
+ * code points. The second layer: Arabic-Indic digits, the hamza forms
+ * أ إ آ and punctuation. */
+static const kb_key kb_ar_1[KB_COLS] = {K("ض"), K("ص"), K("ث"), K("ق"), K("ف"), K("غ"),
+                                        K("ع"), K("ه"), K("خ"), K("ح"), K("ج"), K("د")};
+static const kb_key kb_ar_2[KB_COLS] = {K("ش"), K("س"), K("ي"), K("ب"), K("ل"), K("ا"),
+                                        K("ت"), K("ن"), K("م"), K("ك"), K("ط")};
+static const kb_key kb_ar_3[KB_COLS] = {K("ئ"),  K("ء"), K("ؤ"), K("ر"),
+                                        K("لا"), K("ى"), K("ة"), K("و"),
+                                        K("ز"),  K("ظ"), K("ذ"), KS(STR_KEY_DELETE, 2)};
+static const kb_key kb_ar_4[KB_COLS] = {
+    KS(STR_KEY_ACCENTS, 2), K("،"), KS(STR_KEY_SPACE, 4), K("."), K("؟"), K("!")};
+static const kb_key kb_ar_digits[KB_COLS] = {K("٠"), K("١"), K("٢"), K("٣"), K("٤"),
+                                             K("٥"), K("٦"), K("٧"), K("٨"), K("٩")};
+static const kb_key kb_ar_signs_1[KB_COLS] = {K("أ"), K("إ"), K("آ"), K("؛"), K(":"), K("("),
+                                              K(")"), K("-"), K("«"), K("»"), K("/"), K("'")};
+static const kb_key kb_ar_signs_3[KB_COLS] = {K("٪"), K("€"), K("$"), K("<"),
+                                              K(">"), K("["), K("]"), K("{"),
+                                              K("}"), K("~"), K("^"), KS(STR_KEY_DELETE, 2)};
+static const kb_key kb_ar_signs_4[KB_COLS] = {
+    KS(STR_KEY_LETTERS, 2), K("،"), KS(STR_KEY_SPACE, 4), K("."), K("؟"), K("!")};
+
+static const kb_layout kb_layouts[] = {
+    {"tr",
+     {{{kb_digits, kb_tr_1, kb_tr_2, kb_tr_3, kb_tr_4}},
+      {{kb_digits, kb_tr_symbols_1, kb_symbols_2, kb_tr_symbols_3, kb_tr_symbols_4}}}},
+    {"ar",
+     {{{kb_digits, kb_ar_1, kb_ar_2, kb_ar_3, kb_ar_4}},
+      {{kb_ar_digits, kb_ar_signs_1, kb_symbols_2, kb_ar_signs_3, kb_ar_signs_4}}}},
+    /* nl, en and any other language: the last entry. */
+    {NULL,
+     {{{kb_digits, kb_nl_1, kb_nl_2, kb_nl_3, kb_nl_4}},
+      {{kb_digits, kb_nl_accents_1, kb_nl_accents_2, kb_nl_accents_3, kb_nl_accents_4}}}},
 };
 
-static const kb_key kb_accents[KB_ROWS][KB_COLS] = {
-    {{"1", 0, 1},
-     {"2", 0, 1},
-     {"3", 0, 1},
-     {"4", 0, 1},
-     {"5", 0, 1},
-     {"6", 0, 1},
-     {"7", 0, 1},
-     {"8", 0, 1},
-     {"9", 0, 1},
-     {"0", 0, 1}},
-    {{"é", 0, 1},
-     {"ë", 0, 1},
-     {"è", 0, 1},
-     {"ï", 0, 1},
-     {"ó", 0, 1},
-     {"ö", 0, 1},
-     {"ü", 0, 1},
-     {"à", 0, 1},
-     {"ç", 0, 1},
-     {"€", 0, 1}},
-    {{"@", 0, 1},
-     {"'", 0, 1},
-     {"\"", 0, 1},
-     {"(", 0, 1},
-     {")", 0, 1},
-     {":", 0, 1},
-     {";", 0, 1},
-     {"/", 0, 1},
-     {"&", 0, 1},
-     {"+", 0, 1}},
-    {{NULL, STR_KEY_SHIFT, 3},
-     {"%", 0, 1},
-     {"=", 0, 1},
-     {"#", 0, 1},
-     {"*", 0, 1},
-     {"_", 0, 1},
-     {"<", 0, 1},
-     {">", 0, 1},
-     {NULL, STR_KEY_DELETE, 3}},
-    {{NULL, STR_KEY_LETTERS, 2},
-     {",", 0, 1},
-     {NULL, STR_KEY_SPACE, 4},
-     {".", 0, 1},
-     {"?", 0, 1},
-     {"!", 0, 1}},
-};
-
-/* The key at (row, col) of the current layer; NULL past the row's end. */
-static const kb_key *kb_at(const text_entry *te, int row, int col)
+/* The layer shown now of the layout for lang. */
+static const kb_layer *kb_layer_for(const text_entry *te, const char *lang)
 {
-    const kb_key(*layer)[KB_COLS] = te->accents ? kb_accents : kb_letters;
+    size_t n = sizeof kb_layouts / sizeof kb_layouts[0], i = 0;
+    while (i + 1 < n && !(lang && strcmp(lang, kb_layouts[i].lang) == 0))
+        i++;
+    return &kb_layouts[i].layers[te->second_layer ? 1 : 0];
+}
+
+/* The key at (row, col) of layer; NULL past the row's end. */
+static const kb_key *kb_at(const kb_layer *layer, int row, int col)
+{
     if (row < 0 || row >= KB_ROWS || col < 0 || col >= KB_COLS)
         return NULL;
-    const kb_key *k = &layer[row][col];
+    const kb_key *k = &layer->rows[row][col];
     return k->width ? k : NULL;
 }
 
-/* What a text key types, with shift applied, into buf. */
-static void kb_text(const text_entry *te, const kb_key *k, char *buf, size_t size)
+/* What a text key types now: its capital when shift is on. */
+static const char *kb_text(const text_entry *te, const kb_key *k)
 {
-    snprintf(buf, size, "%s", k->text);
-    if (te->shift && buf[0] >= 'a' && buf[0] <= 'z' && !buf[1])
-        buf[0] = (char)(buf[0] - 'a' + 'A');
-    else if (te->shift && (unsigned char)buf[0] == 0xC3 && buf[1] && !buf[2] &&
-             (unsigned char)buf[1] >= 0xA0 && (unsigned char)buf[1] <= 0xBE)
-        buf[1] = (char)((unsigned char)buf[1] - 0x20); /* é -> É etc. (Latin-1 block) */
+    return te->shift && k->upper ? k->upper : k->text;
 }
 
 void text_entry_clear(text_entry *te)
 {
     sodium_memzero(te->text, sizeof te->text);
-    te->accents = false;
+    te->second_layer = false;
     te->shift = false;
 }
 
@@ -199,9 +221,10 @@ bool text_entry_backspace(text_entry *te)
     return true;
 }
 
-void text_entry_key(const text_entry *te, int key, char *out, size_t size, int *special)
+void text_entry_key(const text_entry *te, const char *lang, int key, char *out, size_t size,
+                    int *special)
 {
-    const kb_key *k = kb_at(te, key / KB_COLS, key % KB_COLS);
+    const kb_key *k = kb_at(kb_layer_for(te, lang), key / KB_COLS, key % KB_COLS);
     out[0] = '\0';
     *special = STR_COUNT;
     if (!k)
@@ -209,14 +232,14 @@ void text_entry_key(const text_entry *te, int key, char *out, size_t size, int *
     if (!k->text)
         *special = k->special;
     else
-        kb_text(te, k, out, size);
+        snprintf(out, size, "%s", kb_text(te, k));
 }
 
-bool text_entry_press(text_entry *te, int key, int max_length)
+bool text_entry_press(text_entry *te, const char *lang, int key, int max_length)
 {
     char text[16];
     int special;
-    text_entry_key(te, key, text, sizeof text, &special);
+    text_entry_key(te, lang, key, text, sizeof text, &special);
     switch (special) {
     case STR_KEY_SHIFT:
         te->shift = !te->shift;
@@ -226,22 +249,27 @@ bool text_entry_press(text_entry *te, int key, int max_length)
     case STR_KEY_SPACE:
         return text_entry_type(te, " ", max_length);
     case STR_KEY_ACCENTS:
-        te->accents = true;
+        te->second_layer = true;
         return false;
     case STR_KEY_LETTERS:
-        te->accents = false;
+        te->second_layer = false;
         return false;
     default:
         if (!text[0])
+            return false;
+        /* A key typing more than one code point ("لا") types all of them
+           or nothing, never half a letter. */
+        if (flow_utf8_length(te->text) + flow_utf8_length(text) > (size_t)max_length)
             return false;
         te->shift = false; /* a capital for one letter, as on a phone */
         return text_entry_type(te, text, max_length);
     }
 }
 
-static void kb_build(app *a, const metrics *m, const text_entry *te, ui_rect region, ui_action act,
-                     int arg_base)
+static void kb_build(app *a, const metrics *m, const text_entry *te, const char *lang,
+                     ui_rect region, ui_action act, int arg_base)
 {
+    const kb_layer *layer = kb_layer_for(te, lang);
     /* Keys sit closer than other buttons, but never under 2 mm apart. */
     int kgap = m->gap / 2;
     int two_mm = (int)(2 * app_px_per_mm(a) + 0.999);
@@ -253,36 +281,32 @@ static void kb_build(app *a, const metrics *m, const text_entry *te, ui_rect reg
     int units = 0;
     for (int row = 0; row < KB_ROWS; row++) {
         int row_units = 0;
-        for (int col = 0; col < KB_COLS && kb_at(te, row, col); col++)
-            row_units += kb_at(te, row, col)->width;
+        for (int col = 0; col < KB_COLS && kb_at(layer, row, col); col++)
+            row_units += kb_at(layer, row, col)->width;
         units = row_units > units ? row_units : units;
     }
     int unit_w = (region.w - (units - 1) * kgap) / units;
     int y = region.y + region.h - KB_ROWS * key_h - (KB_ROWS - 1) * kgap;
     for (int row = 0; row < KB_ROWS; row++) {
         int row_units = 0, n = 0;
-        for (int col = 0; col < KB_COLS && kb_at(te, row, col); col++) {
-            row_units += kb_at(te, row, col)->width;
+        for (int col = 0; col < KB_COLS && kb_at(layer, row, col); col++) {
+            row_units += kb_at(layer, row, col)->width;
             n++;
         }
         int row_w = row_units * unit_w + (row_units - 1) * kgap;
         int x = region.x + (region.w - row_w) / 2;
         for (int col = 0; col < n; col++) {
-            const kb_key *k = kb_at(te, row, col);
+            const kb_key *k = kb_at(layer, row, col);
             int w = k->width * unit_w + (k->width - 1) * kgap;
-            char label[32];
-            if (k->text)
-                kb_text(te, k, label, sizeof label);
-            else
-                snprintf(label, sizeof label, "%s", tr(a, k->special));
+            const char *label = k->text ? kb_text(te, k) : tr(a, k->special);
             button_style style = BUTTON_PLAIN;
             if (k->special == STR_KEY_SHIFT && te->shift)
                 style = BUTTON_SELECTED;
-            /* A word on a special key may shrink to the brief's smallest size
-             * (2.6% of the screen) even with "A+", so it fits its key. */
+            /* A label may shrink to the brief's smallest size (2.6% of the
+             * screen) even with "A+", so it fits its key: a word on a special
+             * key, or a wide Arabic letter (ض) on a narrow portrait screen. */
             metrics km = *m;
-            if (!k->text)
-                km.px_min = (int)(m->u * 2.6);
+            km.px_min = (int)(m->u * 2.6);
             button(a, &km, (ui_rect){x, y, w, key_h}, label, act, arg_base + row * KB_COLS + col,
                    style, k->text ? m->px_answer : m->px_secondary);
             x += w + kgap;
@@ -306,8 +330,8 @@ static const char *text_tail_that_fits(app *a, const char *shown, ui_rect box, i
     return shown + w.start[w.n_lines - fit];
 }
 
-void text_entry_build(app *a, const metrics *m, const text_entry *te, int max_length,
-                      ui_rect region, ui_action act, int arg_base)
+void text_entry_build(app *a, const metrics *m, const text_entry *te, const char *lang,
+                      int max_length, ui_rect region, ui_action act, int arg_base)
 {
     const ui_theme *t = m->theme;
     int line_h = a->text.line_height(a->text.ctx, m->px_secondary);
@@ -336,12 +360,17 @@ void text_entry_build(app *a, const metrics *m, const text_entry *te, int max_le
     char left[96];
     long remaining = (long)max_length - (long)flow_utf8_length(te->text);
     snprintf(left, sizeof left, tr(a, STR_TEXT_LEFT), (int)remaining);
+    /* The hint where a line starts, the counter at the other end: in a
+     * right-to-left language the two swap sides. */
     int hint_w = region.w * 3 / 5;
-    ui_text(a->frame, &a->text, (ui_rect){region.x, y, hint_w - m->gap, hint_h},
-            tr(a, STR_TEXT_HINT), m->px_secondary, m->px_min, false, t->text_secondary,
-            UI_ALIGN_LEFT);
-    ui_text(a->frame, &a->text, (ui_rect){region.x + hint_w, y, region.w - hint_w, hint_h}, left,
-            m->px_secondary, m->px_min, true, t->text, UI_ALIGN_RIGHT);
+    bool rtl = ui_text_is_rtl(tr(a, STR_TEXT_HINT));
+    ui_rect hint_box = {rtl ? region.x + region.w - hint_w + m->gap : region.x, y, hint_w - m->gap,
+                        hint_h};
+    ui_rect left_box = {rtl ? region.x : region.x + hint_w, y, region.w - hint_w, hint_h};
+    ui_text(a->frame, &a->text, hint_box, tr(a, STR_TEXT_HINT), m->px_secondary, m->px_min, false,
+            t->text_secondary, UI_ALIGN_LEFT);
+    ui_text(a->frame, &a->text, left_box, left, m->px_secondary, m->px_min, true, t->text,
+            UI_ALIGN_RIGHT);
     ui_rect kb = {region.x, region.y + region.h - kb_h, region.w, kb_h - m->gap / 2};
-    kb_build(a, m, te, kb, act, arg_base);
+    kb_build(a, m, te, lang, kb, act, arg_base);
 }

@@ -104,9 +104,11 @@ static TTF_Font *ui_fonts_get(ui_fonts *fonts, int face, int px)
  *
  * A line with Arabic (or Hebrew) is laid out right to left. It is cut into
  * runs: right-to-left letters (shaped by HarfBuzz in the Arabic font),
- * left-to-right runs (Latin words and digits, which keep their own order),
+ * left-to-right runs (Latin words and digits, Arabic-Indic digits ٠-٩ too,
+ * which keep their own order),
  * and characters the Arabic font lacks (e.g. "+" or the cursor "|"), which
- * fall back to Noto Sans. The runs are placed from the right. A line without
+ * fall back to Noto Sans. The runs are placed from the right, but a group of
+ * left-to-right runs next to each other reads left to right. A line without
  * right-to-left letters is a single Latin run. A simplified form of the
  * Unicode bidirectional algorithm: neutrals between two left-to-right
  * characters are left to right, every other neutral follows the line. */
@@ -128,8 +130,17 @@ static bool ui_cp_is_rtl(unsigned cp)
            (cp >= 0xFE70 && cp <= 0xFEFF);
 }
 
+/* Arabic-Indic and extended Arabic-Indic digits: Arabic script, but a
+ * number reads left to right. */
+static bool ui_cp_is_arabic_digit(unsigned cp)
+{
+    return (cp >= 0x0660 && cp <= 0x0669) || (cp >= 0x06F0 && cp <= 0x06F9);
+}
+
 static ui_bidi ui_cp_class(unsigned cp)
 {
+    if (ui_cp_is_arabic_digit(cp))
+        return BIDI_L;
     if (ui_cp_is_rtl(cp))
         return BIDI_R;
     if ((cp >= '0' && cp <= '9') || (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') ||
@@ -209,7 +220,8 @@ static int ui_split_runs(ui_fonts *fonts, const char *s, size_t len, int px, boo
     int n_runs = 0;
     for (int k = 0; k < n_cp; k++) {
         bool rtl = cls[k] == BIDI_R;
-        int face = rtl && af && TTF_GlyphIsProvided32(af, cps[k]) ? arabic : latin;
+        bool arabic_script = rtl || ui_cp_is_arabic_digit(cps[k]);
+        int face = arabic_script && af && TTF_GlyphIsProvided32(af, cps[k]) ? arabic : latin;
         if (n_runs > 0 && runs[n_runs - 1].face == face && runs[n_runs - 1].rtl == rtl) {
             runs[n_runs - 1].len = offs[k + 1] - runs[n_runs - 1].start;
             continue;
@@ -328,12 +340,13 @@ void ui_renderer_destroy(ui_renderer *r)
     free(r);
 }
 
-/* The texture of one run of text, from the cache or rendered now. */
+/* The texture of one run of text, from the cache or rendered now. The
+ * Arabic font shapes right to left, except a left-to-right run (digits). */
 static ui_texture_slot *ui_run_texture(ui_renderer *r, const char *text, size_t len, int face,
-                                       int px, ui_color c)
+                                       bool rtl, int px, ui_color c)
 {
-    uint64_t seed = (uint64_t)px << 35 | (uint64_t)face << 32 | (uint64_t)c.r << 24 |
-                    (uint64_t)c.g << 16 | (uint64_t)c.b << 8 | c.a;
+    uint64_t seed = (uint64_t)rtl << 60 | (uint64_t)px << 35 | (uint64_t)face << 32 |
+                    (uint64_t)c.r << 24 | (uint64_t)c.g << 16 | (uint64_t)c.b << 8 | c.a;
     uint64_t key = ui_hash(text, len, seed);
     ui_texture_slot *slot = &r->textures[key % UI_TEXTURE_SLOTS];
     r->tick++;
@@ -351,7 +364,12 @@ static ui_texture_slot *ui_run_texture(ui_renderer *r, const char *text, size_t 
     TTF_Font *font = ui_fonts_get(r->fonts, face, px);
     if (!font)
         return NULL;
+    bool arabic = face == FONT_ARABIC || face == FONT_ARABIC_BOLD;
+    if (arabic && !rtl)
+        TTF_SetFontDirection(font, TTF_DIRECTION_LTR);
     SDL_Surface *s = TTF_RenderUTF8_Blended(font, buf, (SDL_Color){c.r, c.g, c.b, c.a});
+    if (arabic && !rtl)
+        TTF_SetFontDirection(font, TTF_DIRECTION_RTL);
     if (!s)
         return NULL;
     SDL_Texture *t = SDL_CreateTextureFromSurface(r->sdl, s);
@@ -389,24 +407,37 @@ static void ui_draw_text(ui_renderer *r, const ui_cmd *cmd)
             x += (cmd->rect.w - line_w) / 2;
         else if (align == UI_ALIGN_RIGHT)
             x += cmd->rect.w - line_w;
-        /* Runs go from the right on a right-to-left line. */
+        /* Runs go from the right on a right-to-left line; a group of
+         * left-to-right runs there is placed as a whole, read left to right. */
         int pen = rtl ? x + line_w : x;
-        for (int k = 0; k < n; k++) {
-            ui_texture_slot *t = ui_run_texture(r, line + runs[k].start, runs[k].len, runs[k].face,
-                                                cmd->px, cmd->color);
-            int run_w = t ? t->w : 0;
-            if (rtl)
-                pen -= run_w;
-            if (t) {
+        for (int k = 0; k < n;) {
+            int end = k + 1;
+            while (rtl && !runs[k].rtl && end < n && !runs[end].rtl)
+                end++;
+            if (rtl) {
+                for (int j = k; j < end; j++) {
+                    ui_texture_slot *t =
+                        ui_run_texture(r, line + runs[j].start, runs[j].len, runs[j].face,
+                                       runs[j].rtl, cmd->px, cmd->color);
+                    pen -= t ? t->w : 0;
+                }
+            }
+            int group_x = pen;
+            for (; k < end; k++) {
+                ui_texture_slot *t = ui_run_texture(r, line + runs[k].start, runs[k].len,
+                                                    runs[k].face, runs[k].rtl, cmd->px, cmd->color);
+                if (!t)
+                    continue;
                 /* A run in the Arabic font (taller, with deep marks below) is
                  * centred on the Latin font's box, so labels stay centred. */
                 TTF_Font *f = ui_fonts_get(r->fonts, runs[k].face, cmd->px);
                 int dy = f && f != latin ? (latin_h - TTF_FontHeight(f)) / 2 : 0;
                 SDL_Rect dst = {pen, cmd->rect.y + i * lh + dy, t->w, t->h};
                 SDL_RenderCopy(r->sdl, t->texture, NULL, &dst);
+                pen += t->w;
             }
-            if (!rtl)
-                pen += run_w;
+            if (rtl)
+                pen = group_x;
         }
     }
 }
