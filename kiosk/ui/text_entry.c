@@ -266,6 +266,27 @@ bool text_entry_press(text_entry *te, const char *lang, int key, int max_length)
     }
 }
 
+/* The one size of every letter on the keyboard: the answer size, or less
+ * when the widest label of a one-unit key would not fit inside it (ض on a
+ * portrait screen), so the letters stay alike. The padding is button's. */
+static int kb_letter_px(app *a, const metrics *m, const text_entry *te, const kb_layer *layer,
+                        int unit_w)
+{
+    int inner = unit_w - 2 * (int)(m->u * 1.2);
+    int px = m->px_answer, px_min = (int)(m->u * 2.6);
+    for (int row = 0; row < KB_ROWS; row++)
+        for (int col = 0; col < KB_COLS && kb_at(layer, row, col); col++) {
+            const kb_key *k = kb_at(layer, row, col);
+            if (!k->text || k->width != 1)
+                continue;
+            const char *label = kb_text(te, k);
+            while (px > px_min &&
+                   a->text.width(a->text.ctx, label, strlen(label), px, true) > inner)
+                px--;
+        }
+    return px;
+}
+
 static void kb_build(app *a, const metrics *m, const text_entry *te, const char *lang,
                      ui_rect region, ui_action act, int arg_base)
 {
@@ -286,6 +307,7 @@ static void kb_build(app *a, const metrics *m, const text_entry *te, const char 
         units = row_units > units ? row_units : units;
     }
     int unit_w = (region.w - (units - 1) * kgap) / units;
+    int letter_px = kb_letter_px(a, m, te, layer, unit_w);
     int y = region.y + region.h - KB_ROWS * key_h - (KB_ROWS - 1) * kgap;
     for (int row = 0; row < KB_ROWS; row++) {
         int row_units = 0, n = 0;
@@ -303,12 +325,11 @@ static void kb_build(app *a, const metrics *m, const text_entry *te, const char 
             if (k->special == STR_KEY_SHIFT && te->shift)
                 style = BUTTON_SELECTED;
             /* A label may shrink to the brief's smallest size (2.6% of the
-             * screen) even with "A+", so it fits its key: a word on a special
-             * key, or a wide Arabic letter (ض) on a narrow portrait screen. */
+             * screen) even with "A+", so it fits its key. */
             metrics km = *m;
             km.px_min = (int)(m->u * 2.6);
             button(a, &km, (ui_rect){x, y, w, key_h}, label, act, arg_base + row * KB_COLS + col,
-                   style, k->text ? m->px_answer : m->px_secondary);
+                   style, k->text ? letter_px : m->px_secondary);
             x += w + kgap;
         }
         y += key_h + kgap;
