@@ -150,15 +150,7 @@ static int walk_all(const char *config, int w, int h, bool spacing)
     layout_ctx *c = calloc(1, sizeof *c);
     assert_non_null(c);
     c->spacing = spacing;
-    for (size_t lang = 0; lang < u.cfg.kiosk.n_languages; lang++)
-        for (int big = 0; big < 2; big++) {
-            app_set_language(u.a, (int)lang);
-            u.a->big_text = big;
-            u.a->dirty = true;
-            snprintf(c->where, sizeof c->where, "%dx%d %s %s", w, h, u.cfg.kiosk.languages[lang],
-                     big ? "A+" : "normal");
-            ut_walk(u.a, check_frame, c);
-        }
+    ut_walk_languages(&u, check_frame, c, c->where, sizeof c->where);
     ut_app_close(&u);
     ut_rmtree(dir);
     for (int i = 0; i < c->n_kinds; i++)

@@ -699,3 +699,16 @@ void ut_walk(app *a, ut_visit_fn visit, void *ctx)
     a->screen = APP_SCREEN_ATTRACT;
     a->dirty = true;
 }
+
+void ut_walk_languages(ut_app *u, ut_visit_fn visit, void *ctx, char *where, size_t size)
+{
+    for (size_t lang = 0; lang < u->cfg.kiosk.n_languages; lang++)
+        for (int big = 0; big < 2; big++) {
+            app_set_language(u->a, (int)lang);
+            u->a->big_text = big;
+            u->a->dirty = true;
+            snprintf(where, size, "%dx%d %s %s", u->a->width, u->a->height,
+                     u->cfg.kiosk.languages[lang], big ? "A+" : "normal");
+            ut_walk(u->a, visit, ctx);
+        }
+}

@@ -170,4 +170,8 @@ typedef void (*ut_visit_fn)(app *a, const char *name, void *ctx);
  * of the fixtures appear). Calls visit with each frame built. */
 void ut_walk(app *a, ut_visit_fn visit, void *ctx);
 
+/* ut_walk in every configured language, at normal and big text (A+), with
+ * where set to e.g. "1920x1080 nl A+" before each walk. */
+void ut_walk_languages(ut_app *u, ut_visit_fn visit, void *ctx, char *where, size_t size);
+
 #endif

@@ -1,8 +1,9 @@
 # The resident UI: replays of the real binary with every stored answer
 # checked, layout of every screen at three sizes, colour contrast, Turkish
-# and Arabic rendering, and screenshots checked by pixel regions.
+# and Arabic rendering, Arabic screens mirrored, and screenshots checked by
+# pixel regions.
 set(BK_UI_TEST_UTIL ${CMAKE_SOURCE_DIR}/tests/test_ui_util.c)
-foreach(t replay flags layout contrast render pixels)
+foreach(t replay flags layout contrast render pixels mirror)
   bk_add_test(test_ui_${t} SOURCES ${CMAKE_SOURCE_DIR}/tests/test_ui_${t}.c ${BK_UI_TEST_UTIL}
     LIBS bk_ui PkgConfig::JANSSON LABELS ui TIMEOUT 240)
   add_dependencies(test_ui_${t} buurtkiosk)

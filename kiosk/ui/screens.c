@@ -83,7 +83,12 @@ static const char *next_language_name(const app *a, int *next)
  * switch. Returns the x where they start. */
 int corner_controls(app *a, const metrics *m, int y)
 {
-    int x = m->W - m->margin;
+    /* Mirrored, they come to the top left: clear of the hidden staff
+     * corner there (staff.c: a square of m->target). */
+    int inset = m->margin;
+    if (a->frame->mirror && inset < m->target + m->gap)
+        inset = m->target + m->gap;
+    int x = m->W - inset;
     if (a->config->kiosk.n_languages > 1 && a->screen == APP_SCREEN_QUESTION) {
         int next;
         const char *name = next_language_name(a, &next);
@@ -342,7 +347,8 @@ static void build_question(app *a, const metrics *m)
         (ui_rect){m->margin, bar.y + bar_h + (int)(m->u), bar_w, top + m->target - bar.y - bar_h},
         progress, m->px_secondary, m->px_min, false, t->text_secondary, UI_ALIGN_LEFT);
 
-    /* Bottom bar: "Terug" left; "Overslaan" and "Volgende"/"Klaar" right. */
+    /* Bottom bar: "Terug" left; "Overslaan" and "Volgende"/"Klaar" right
+     * (the other way round once mirrored, in a right-to-left language). */
     int bar_y = m->H - m->target - (int)(m->u * 3);
     int bw = (m->W - 2 * m->margin - 2 * m->gap) / 3;
     if (bw > (int)(m->u * 40))
@@ -469,10 +475,17 @@ static void build_idle_overlay(app *a, const metrics *m)
            BUTTON_PRIMARY, m->px_answer);
 }
 
+/* Resident screens in a right-to-left language are built left to right
+ * and then mirrored: "Terug" on the right, the progress bar filling from
+ * the right, scales and answers running from the right. The keyboard keeps
+ * its physical key order (text_entry.c). Staff and live screens (modules)
+ * are not mirrored, and the hidden staff corner stays top-left: staff.c
+ * finds it by its coordinates, not by a widget. */
 void screens_build(app *a)
 {
     metrics m = metrics_for(a);
     ui_frame_reset(a->frame, a->width, a->height);
+    a->frame->mirror = a->screen != APP_SCREEN_MODULE && str_is_rtl(app_lang_code(a));
     switch (a->screen) {
     case APP_SCREEN_ATTRACT:
         build_attract(a, &m);
@@ -498,4 +511,6 @@ void screens_build(app *a)
             app_modules[a->module_screen]->build(a);
         break;
     }
+    if (a->frame->mirror)
+        ui_frame_mirror(a->frame);
 }

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "ui.h"
+
 typedef struct str_table {
     const char *lang;
     const char *text[STR_COUNT];
@@ -293,4 +295,10 @@ const char *str_get(const char *lang, str_id id)
 int str_has_language(const char *lang)
 {
     return str_find(lang) != NULL;
+}
+
+bool str_is_rtl(const char *lang)
+{
+    const str_table *t = str_find(lang);
+    return t && ui_text_is_rtl(t->text[STR_LANGUAGE_NAME]);
 }

@@ -4,6 +4,8 @@
 #ifndef BK_STRINGS_H
 #define BK_STRINGS_H
 
+#include <stdbool.h>
+
 typedef enum str_id {
     STR_LANGUAGE_NAME, /* the language's own name: "Nederlands" */
     STR_PRIVACY,
@@ -101,5 +103,10 @@ const char *str_get(const char *lang, str_id id);
 
 /* True when the kiosk has its own words in lang. */
 int str_has_language(const char *lang);
+
+/* True when lang is written right to left (ar): the one test of it, used
+ * to mirror the resident screens. Its own name is in right-to-left script;
+ * a language the kiosk has no words for shows English, left to right. */
+bool str_is_rtl(const char *lang);
 
 #endif

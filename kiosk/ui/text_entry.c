@@ -291,6 +291,9 @@ static void kb_build(app *a, const metrics *m, const text_entry *te, const char 
                      ui_rect region, ui_action act, int arg_base)
 {
     const kb_layer *layer = kb_layer_for(te, lang);
+    /* The keys keep their physical order in a mirrored (right-to-left)
+     * frame: the Arabic 101 keyboard has ض at the top left. */
+    size_t cmd0 = a->frame->n_cmds, widget0 = a->frame->n_widgets;
     /* Keys sit closer than other buttons, but never under 2 mm apart. */
     int kgap = m->gap / 2;
     int two_mm = (int)(2 * app_px_per_mm(a) + 0.999);
@@ -334,6 +337,7 @@ static void kb_build(app *a, const metrics *m, const text_entry *te, const char 
         }
         y += key_h + kgap;
     }
+    ui_frame_keep_unmirrored(a->frame, cmd0, widget0);
 }
 
 /* The typed text and cursor as they fit in box: when the text is longer
@@ -382,9 +386,10 @@ void text_entry_build(app *a, const metrics *m, const text_entry *te, const char
     long remaining = (long)max_length - (long)flow_utf8_length(te->text);
     snprintf(left, sizeof left, tr(a, STR_TEXT_LEFT), (int)remaining);
     /* The hint where a line starts, the counter at the other end: in a
-     * right-to-left language the two swap sides. */
+     * right-to-left language the two swap sides, done here unless the
+     * frame will be mirrored (the resident screens; live mode is not). */
     int hint_w = region.w * 3 / 5;
-    bool rtl = ui_text_is_rtl(tr(a, STR_TEXT_HINT));
+    bool rtl = str_is_rtl(lang) && !a->frame->mirror;
     ui_rect hint_box = {rtl ? region.x + region.w - hint_w + m->gap : region.x, y, hint_w - m->gap,
                         hint_h};
     ui_rect left_box = {rtl ? region.x : region.x + hint_w, y, region.w - hint_w, hint_h};

@@ -169,6 +169,47 @@ void ui_frame_reset(ui_frame *f, int width, int height)
     f->n_widgets = 0;
     f->arena_used = 0;
     f->full = false;
+    f->mirror = false;
+    f->n_kept = 0;
+}
+
+void ui_frame_keep_unmirrored(ui_frame *f, size_t cmd0, size_t widget0)
+{
+    if (f->n_kept >= UI_MAX_KEPT) {
+        f->full = true;
+        return;
+    }
+    f->kept[f->n_kept++] = (ui_span){cmd0, f->n_cmds, widget0, f->n_widgets};
+}
+
+/* True when item i (a command when cmd, else a widget) is in a kept span. */
+static bool ui_frame_is_kept(const ui_frame *f, size_t i, bool cmd)
+{
+    for (size_t k = 0; k < f->n_kept; k++) {
+        const ui_span *s = &f->kept[k];
+        if (cmd ? i >= s->cmd0 && i < s->cmd1 : i >= s->widget0 && i < s->widget1)
+            return true;
+    }
+    return false;
+}
+
+void ui_frame_mirror(ui_frame *f)
+{
+    for (size_t i = 0; i < f->n_cmds; i++) {
+        ui_cmd *c = &f->cmds[i];
+        if (ui_frame_is_kept(f, i, true))
+            continue;
+        c->rect.x = f->width - c->rect.x - c->rect.w;
+        if (c->kind == UI_CMD_TEXT && c->text && !ui_text_is_rtl(c->text)) {
+            if (c->align == UI_ALIGN_LEFT)
+                c->align = UI_ALIGN_RIGHT;
+            else if (c->align == UI_ALIGN_RIGHT)
+                c->align = UI_ALIGN_LEFT;
+        }
+    }
+    for (size_t i = 0; i < f->n_widgets; i++)
+        if (!ui_frame_is_kept(f, i, false))
+            f->widgets[i].rect.x = f->width - f->widgets[i].rect.x - f->widgets[i].rect.w;
 }
 
 const char *ui_frame_strdup(ui_frame *f, const char *s)

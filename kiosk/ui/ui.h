@@ -133,6 +133,12 @@ typedef struct ui_widget {
 #define UI_MAX_CMDS 1024
 #define UI_MAX_WIDGETS 256
 #define UI_ARENA_BYTES (64 * 1024)
+#define UI_MAX_KEPT 4
+
+/* A run of a frame's commands [cmd0, cmd1) and widgets [widget0, widget1). */
+typedef struct ui_span {
+    size_t cmd0, cmd1, widget0, widget1;
+} ui_span;
 
 typedef struct ui_frame {
     int width, height;
@@ -143,9 +149,15 @@ typedef struct ui_frame {
     char arena[UI_ARENA_BYTES]; /* copies of the texts shown */
     size_t arena_used;
     bool full; /* a limit was reached: something was left out */
+    /* Right-to-left: set by the builder before it builds when it will call
+     * ui_frame_mirror at the end, so parts can lay themselves out in
+     * left-to-right order and let the mirror place them. */
+    bool mirror;
+    ui_span kept[UI_MAX_KEPT]; /* spans ui_frame_mirror leaves in place */
+    size_t n_kept;
 } ui_frame;
 
-/* Empties f for a new frame of width x height pixels. */
+/* Empties f for a new frame of width x height pixels (not mirrored). */
 void ui_frame_reset(ui_frame *f, int width, int height);
 
 /* Copies s into the frame's arena; returns the copy (valid until reset), or
@@ -173,6 +185,20 @@ ui_widget *ui_widget_add(ui_frame *f, ui_rect r, const char *label, ui_action ac
 
 /* The tappable widget under (x, y), or NULL. Later widgets are on top. */
 const ui_widget *ui_hit(const ui_frame *f, int x, int y);
+
+/* Marks the commands and widgets added since cmd0 and widget0 to stay where
+ * they are when the frame is mirrored (an on-screen keyboard keeps the
+ * physical order of its keys). Sets f->full when UI_MAX_KEPT spans are
+ * already kept. */
+void ui_frame_keep_unmirrored(ui_frame *f, size_t cmd0, size_t widget0);
+
+/* Mirrors the frame for a right-to-left language: every command's and
+ * widget's rect moves to x' = width - x - w, except the kept spans. A text
+ * command whose text is not right-to-left (e.g. a lone cursor "|" or a
+ * Latin name) swaps LEFT and RIGHT alignment, so it starts at the right as
+ * the right-to-left text around it does (the renderer already swaps them
+ * for right-to-left text). */
+void ui_frame_mirror(ui_frame *f);
 
 /* True when rect a and b overlap. */
 bool ui_rect_overlaps(ui_rect a, ui_rect b);
