@@ -83,6 +83,7 @@ typedef struct monkey {
     long wall_jumps, long_waits, restarts, staff_quits, pin_entries, unlocked_events, disk_fulls;
     long draws, qtypes[8];
     long seen[SEEN_COUNT];
+    long lang_questions[CONFIG_MAX_LANGUAGES]; /* question screens per language */
 } monkey;
 
 /* ---- The app ---- */
@@ -120,7 +121,9 @@ static void monkey_open(monkey *m)
     /* The dummy driver: no EGL (its leaks at exit are not ours to check). */
     setenv("SDL_VIDEODRIVER", "dummy", 1);
     setenv("SDL_AUDIODRIVER", "dummy", 1);
-    const char *kv[] = {"active", "alltypes", "idle_timeout_s", "20", NULL};
+    /* Turkish and Arabic too: their keyboards and the mirrored screens. */
+    const char *kv[] = {"active",         "alltypes", "idle_timeout_s", "20", "languages",
+                        "nl, en, tr, ar", NULL};
     hc_write_config(m->ini, kv);
     bk_diag diag = {0};
     if (config_load(m->ini, &m->cfg, &diag) != BK_OK) {
@@ -230,6 +233,8 @@ static void note_screen(monkey *m)
         m->seen[a->idle_warning_at ? SEEN_IDLE : SEEN_QUESTION]++;
         if (a->in_flow)
             m->qtypes[flow_question(&a->flow)->type]++;
+        if (a->lang >= 0 && a->lang < CONFIG_MAX_LANGUAGES)
+            m->lang_questions[a->lang]++;
         break;
     case APP_SCREEN_THANKS:
         m->seen[SEEN_THANKS]++;
@@ -625,6 +630,9 @@ static void test_monkey(void **state)
     print_message("\nquestion types:");
     for (int t = 0; t < 8; t++)
         print_message(" %s %ld;", survey_qtype_name((survey_qtype)t), m->qtypes[t]);
+    print_message("\nquestion screens per language:");
+    for (size_t l = 0; l < m->cfg.kiosk.n_languages; l++)
+        print_message(" %s %ld;", m->cfg.kiosk.languages[l], m->lang_questions[l]);
     print_message("\n");
 
     /* Every screen was reached (with the default number of events). */
@@ -636,6 +644,9 @@ static void test_monkey(void **state)
             if (!m->qtypes[t])
                 fail_msg("the monkey never reached a %s question",
                          survey_qtype_name((survey_qtype)t));
+        for (size_t l = 0; l < m->cfg.kiosk.n_languages; l++)
+            if (!m->lang_questions[l])
+                fail_msg("the monkey never answered in %s", m->cfg.kiosk.languages[l]);
         assert_true(c.total > 0);
     }
     config_free(&m->cfg);
