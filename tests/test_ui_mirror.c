@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "live.h"
 #include "strings.h"
 #include "test_ui_util.h"
 #include "widgets.h"
@@ -168,11 +169,61 @@ static void test_arabic_mirrored_world(void **state)
     ut_rmtree(dir);
 }
 
+/* Live mode: an attendee's screens in Arabic are mirrored too (the scale
+ * runs from the right, "انتهيت" on the left, the keyboard in key order);
+ * in Turkish they are not. */
+static void test_arabic_live_mirrored(void **state)
+{
+    (void)state;
+    char dir[512];
+    ut_tmpdir(dir, sizeof dir, "mirror-live");
+    ut_app u;
+    ut_app_open(&u, UT_DATA "/world.ini", dir, 1280, 800);
+    app *a = u.a;
+    assert_int_equal(app_choose_mode(a, CONFIG_MODE_LIVE), BK_OK);
+    ut_wait(a, 100);
+    assert_int_equal(a->screen, APP_SCREEN_MODULE);
+    static const char *const first[2] = {"Kesinlikle katılmıyorum", "لا أوافق بشدة"};
+    static const char *const last[2] = {"Kesinlikle katılıyorum", "أوافق بشدة"};
+    for (int l = 0; l < 2; l++) { /* tr, then ar: question 1, the scale */
+        show(a, l);
+        const ui_widget *one = ut_find_label(a, first[l]), *five = ut_find_label(a, last[l]);
+        assert_non_null(one);
+        assert_non_null(five);
+        assert_true(l == 1 ? one->rect.x > five->rect.x : one->rect.x < five->rect.x);
+    }
+    assert_int_equal(live_open_question(a, 2), BK_OK); /* the text question */
+    for (int l = 0; l < 2; l++) {
+        show(a, l);
+        const char *lang = l == 1 ? "ar" : "tr";
+        const ui_widget *done = ut_find_label(a, str_get(lang, STR_DONE));
+        assert_non_null(done);
+        if (l == 1)
+            assert_true(done->rect.x + done->rect.w <= a->width / 2);
+        else
+            assert_true(done->rect.x >= a->width / 2);
+    }
+    const ui_widget *dad = ut_find_label(a, "ض"), *dal = ut_find_label(a, "د");
+    assert_non_null(dad);
+    assert_non_null(dal);
+    assert_true(dad->rect.x < dal->rect.x);
+    /* The hint right of the counter, not swapped twice. */
+    const ui_widget *hint = ut_find_label(a, str_get("ar", STR_TEXT_HINT));
+    assert_non_null(hint);
+    const ui_widget *counter = hint + 1;
+    assert_non_null(counter->label);
+    assert_int_equal(strncmp(counter->label, "بقي", strlen("بقي")), 0);
+    assert_true(hint->rect.x > counter->rect.x);
+    ut_app_close(&u);
+    ut_rmtree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_back_and_staff_corner),
         cmocka_unit_test(test_arabic_mirrored_world),
+        cmocka_unit_test(test_arabic_live_mirrored),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1496,6 +1496,10 @@ static void live_build(app *a)
 {
     live_state *st = live_get(a);
     metrics m = metrics_for(a);
+    /* An attendee's screens in a right-to-left language are mirrored like
+     * the resident screens: screens_build turns the frame around after this
+     * (the keyboard keeps its key order). The staff's control screen is not. */
+    a->frame->mirror = st->view != LV_CONTROL && str_is_rtl(app_lang_code(a));
     switch (st->view) {
     case LV_QUESTION:
         live_build_question(a, st, &m);

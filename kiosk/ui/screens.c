@@ -478,9 +478,11 @@ static void build_idle_overlay(app *a, const metrics *m)
 /* Resident screens in a right-to-left language are built left to right
  * and then mirrored: "Terug" on the right, the progress bar filling from
  * the right, scales and answers running from the right. The keyboard keeps
- * its physical key order (text_entry.c). Staff and live screens (modules)
- * are not mirrored, and the hidden staff corner stays top-left: staff.c
- * finds it by its coordinates, not by a widget. */
+ * its physical key order (text_entry.c). A module may ask for the same by
+ * setting a->frame->mirror while it builds (live mode does for the
+ * attendee's screens); staff screens are not mirrored, and the hidden staff
+ * corner stays top-left: staff.c finds it by its coordinates, not by a
+ * widget. */
 void screens_build(app *a)
 {
     metrics m = metrics_for(a);

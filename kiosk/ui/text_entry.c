@@ -387,7 +387,8 @@ void text_entry_build(app *a, const metrics *m, const text_entry *te, const char
     snprintf(left, sizeof left, tr(a, STR_TEXT_LEFT), (int)remaining);
     /* The hint where a line starts, the counter at the other end: in a
      * right-to-left language the two swap sides, done here unless the
-     * frame will be mirrored (the resident screens; live mode is not). */
+     * frame will be mirrored (resident and live screens in such a language
+     * are, so this is for a frame that is not). */
     int hint_w = region.w * 3 / 5;
     bool rtl = str_is_rtl(lang) && !a->frame->mirror;
     ui_rect hint_box = {rtl ? region.x + region.w - hint_w + m->gap : region.x, y, hint_w - m->gap,
