@@ -117,14 +117,33 @@ static void show(app *a, int lang)
     ut_app_layout(a);
 }
 
+/* Opens the tr/ar kiosk (tests/data/ui/world.ini) at 1280x800 on a fresh
+ * database in a new temporary folder dir (the caller removes it). */
+static app *open_world(ut_app *u, char *dir, size_t size, const char *name)
+{
+    ut_tmpdir(dir, size, name);
+    ut_app_open(u, UT_DATA "/world.ini", dir, 1280, 800);
+    return u->a;
+}
+
+/* On the Arabic text question: the hint stands right of the counter
+ * (mirrored once, not swapped twice). */
+static void expect_hint_right_of_counter(app *a)
+{
+    const ui_widget *hint = ut_find_label(a, str_get("ar", STR_TEXT_HINT));
+    assert_non_null(hint);
+    const ui_widget *counter = hint + 1; /* drawn right after the hint */
+    assert_non_null(counter->label);
+    assert_int_equal(strncmp(counter->label, "بقي", strlen("بقي")), 0);
+    assert_true(hint->rect.x > counter->rect.x);
+}
+
 static void test_arabic_mirrored_world(void **state)
 {
     (void)state;
     char dir[512];
-    ut_tmpdir(dir, sizeof dir, "mirror-world");
     ut_app u;
-    ut_app_open(&u, UT_DATA "/world.ini", dir, 1280, 800);
-    app *a = u.a;
+    app *a = open_world(&u, dir, sizeof dir, "mirror-world");
     ut_wait(a, 1000);
     ut_tap_action(a, UI_ACT_START, INT32_MIN);
     int margin = (int)(a->width * 0.05);
@@ -157,12 +176,7 @@ static void test_arabic_mirrored_world(void **state)
     assert_int_equal(dad->action, UI_ACT_KEY);
     assert_true(dad->rect.x < dal->rect.x);
     assert_true(dad->rect.y == dal->rect.y);
-    const ui_widget *hint = ut_find_label(a, str_get("ar", STR_TEXT_HINT));
-    assert_non_null(hint);
-    const ui_widget *counter = hint + 1; /* drawn right after the hint */
-    assert_non_null(counter->label);
-    assert_int_equal(strncmp(counter->label, "بقي", strlen("بقي")), 0);
-    assert_true(hint->rect.x > counter->rect.x);
+    expect_hint_right_of_counter(a);
     ui_rect back = rect_of(a, UI_ACT_BACK, INT32_MIN), next = rect_of(a, UI_ACT_NEXT, INT32_MIN);
     assert_true(back.x > next.x);
     ut_app_close(&u);
@@ -176,10 +190,8 @@ static void test_arabic_live_mirrored(void **state)
 {
     (void)state;
     char dir[512];
-    ut_tmpdir(dir, sizeof dir, "mirror-live");
     ut_app u;
-    ut_app_open(&u, UT_DATA "/world.ini", dir, 1280, 800);
-    app *a = u.a;
+    app *a = open_world(&u, dir, sizeof dir, "mirror-live");
     assert_int_equal(app_choose_mode(a, CONFIG_MODE_LIVE), BK_OK);
     ut_wait(a, 100);
     assert_int_equal(a->screen, APP_SCREEN_MODULE);
@@ -207,13 +219,7 @@ static void test_arabic_live_mirrored(void **state)
     assert_non_null(dad);
     assert_non_null(dal);
     assert_true(dad->rect.x < dal->rect.x);
-    /* The hint right of the counter, not swapped twice. */
-    const ui_widget *hint = ut_find_label(a, str_get("ar", STR_TEXT_HINT));
-    assert_non_null(hint);
-    const ui_widget *counter = hint + 1;
-    assert_non_null(counter->label);
-    assert_int_equal(strncmp(counter->label, "بقي", strlen("بقي")), 0);
-    assert_true(hint->rect.x > counter->rect.x);
+    expect_hint_right_of_counter(a);
     ut_app_close(&u);
     ut_rmtree(dir);
 }
