@@ -45,6 +45,12 @@ static int survey_lang(const app *a, const survey *s)
 }
 
 /* A button: surface, edge, label centred; the widget carries the label. */
+ui_rect button_inner(const metrics *m, ui_rect r)
+{
+    int pad = (int)(m->u * 1.2);
+    return (ui_rect){r.x + pad, r.y + pad / 2, r.w - 2 * pad, r.h - pad};
+}
+
 void button(app *a, const metrics *m, ui_rect r, const char *label, ui_action act, int arg,
             button_style style, int px)
 {
@@ -59,8 +65,7 @@ void button(app *a, const metrics *m, ui_rect r, const char *label, ui_action ac
         ink = t->disabled_text;
     ui_fill(f, r, fill, m->radius);
     ui_stroke(f, r, sel ? t->selected : t->edge, m->radius, m->edge);
-    int pad = (int)(m->u * 1.2);
-    ui_rect inner = {r.x + pad, r.y + pad / 2, r.w - 2 * pad, r.h - pad};
+    ui_rect inner = button_inner(m, r);
     bool over = false;
     if (label)
         ui_text_draw(f, &a->text, inner, label, px, m->px_min, true, ink,

@@ -267,13 +267,13 @@ bool text_entry_press(text_entry *te, const char *lang, int key, int max_length)
 }
 
 /* The one size of every letter on the keyboard: the answer size, or less
- * when the widest label of a one-unit key would not fit inside it (ض on a
- * portrait screen), so the letters stay alike. The padding is button's. */
+ * (not under px_min) when the widest label of a one-unit key would not fit
+ * inside it (ض on a portrait screen), so the letters stay alike. */
 static int kb_letter_px(app *a, const metrics *m, const text_entry *te, const kb_layer *layer,
-                        int unit_w)
+                        int unit_w, int key_h, int px_min)
 {
-    int inner = unit_w - 2 * (int)(m->u * 1.2);
-    int px = m->px_answer, px_min = (int)(m->u * 2.6);
+    int inner = button_inner(m, (ui_rect){0, 0, unit_w, key_h}).w;
+    int px = m->px_answer;
     for (int row = 0; row < KB_ROWS; row++)
         for (int col = 0; col < KB_COLS && kb_at(layer, row, col); col++) {
             const kb_key *k = kb_at(layer, row, col);
@@ -310,7 +310,11 @@ static void kb_build(app *a, const metrics *m, const text_entry *te, const char 
         units = row_units > units ? row_units : units;
     }
     int unit_w = (region.w - (units - 1) * kgap) / units;
-    int letter_px = kb_letter_px(a, m, te, layer, unit_w);
+    /* A label may shrink to the brief's smallest size (2.6% of the screen)
+     * even with "A+", so it fits its key. */
+    metrics km = *m;
+    km.px_min = (int)(m->u * 2.6);
+    int letter_px = kb_letter_px(a, m, te, layer, unit_w, key_h, km.px_min);
     int y = region.y + region.h - KB_ROWS * key_h - (KB_ROWS - 1) * kgap;
     for (int row = 0; row < KB_ROWS; row++) {
         int row_units = 0, n = 0;
@@ -327,10 +331,6 @@ static void kb_build(app *a, const metrics *m, const text_entry *te, const char 
             button_style style = BUTTON_PLAIN;
             if (k->special == STR_KEY_SHIFT && te->shift)
                 style = BUTTON_SELECTED;
-            /* A label may shrink to the brief's smallest size (2.6% of the
-             * screen) even with "A+", so it fits its key. */
-            metrics km = *m;
-            km.px_min = (int)(m->u * 2.6);
             button(a, &km, (ui_rect){x, y, w, key_h}, label, act, arg_base + row * KB_COLS + col,
                    style, k->text ? letter_px : m->px_secondary);
             x += w + kgap;

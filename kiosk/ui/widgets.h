@@ -35,6 +35,9 @@ typedef enum button_style {
     BUTTON_DISABLED
 } button_style;
 
+/* The part of a button of rect r its label may use (inside the padding). */
+ui_rect button_inner(const metrics *m, ui_rect r);
+
 /* A button: surface, edge, label centred (shrunk down to m->px_min to
  * fit); adds the tappable widget carrying the label. */
 void button(app *a, const metrics *m, ui_rect r, const char *label, ui_action act, int arg,
