@@ -14,6 +14,7 @@
 
 #include "clock.h"
 #include "error.h"
+#include "response.h"
 
 typedef struct store store;
 
@@ -107,26 +108,9 @@ bk_err store_close_abandoned(store *st, int *n);
 
 /* ---- Reading back (export, staff, results, tests) ---- */
 
-/* One stored response with its answers, values as JSON text. */
-typedef struct store_answer_row {
-    char *question_id;
-    char *value_json; /* e.g. 4, "bus", ["park","speeltuin"] */
-    bool hidden;      /* moderated out of live results */
-} store_answer_row;
-
-typedef struct store_response_row {
-    int64_t rowid, seq;
-    char *response_id, *survey_id, *mode, *status, *language, *area; /* area may be NULL */
-    int survey_version;
-    char *started_at, *completed_at; /* RFC 3339; completed_at NULL while started */
-    char **flags;
-    size_t n_flags;
-    store_answer_row *answers;
-    size_t n_answers;
-    char *batch_id; /* NULL when not in a batch */
-    bool delivered; /* acknowledged by the server */
-    bool rejected;  /* set aside after 400/422 */
-} store_response_row;
+/* One stored response with its answers, values as JSON text (core/response.h). */
+typedef response_answer store_answer_row;
+typedef response_row store_response_row;
 
 /* Calls fn for each response with seq > after_seq (and, when since_wall_ms
  * > 0, started at or after it), in seq order; the row is valid only during

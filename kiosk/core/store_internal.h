@@ -93,13 +93,9 @@ int64_t store_now_ms(const store *st);
  * answers. On error row is cleared. */
 bk_err store_row_load(store *st, sqlite3_stmt *s, store_response_row *row);
 
-/* Frees what row owns and zeroes it. */
-void store_row_clear(store_response_row *row);
-
-/* The PROTOCOL.md response object of row as compact JSON (caller frees);
- * NULL with *err BK_ERR_NOMEM, or BK_ERR_CORRUPT when a stored value is not
- * JSON. store_response_to_json and the batch body both use this. */
-char *store_row_json(const store_response_row *row, bk_err *err);
+/* store_row_clear and store_row_json are core/response.h's. */
+#define store_row_clear response_row_clear
+#define store_row_json response_to_json
 
 /* Adds an event inside the caller's transaction (or autocommit). */
 bk_err store_event_insert(store *st, const char *kind, const char *message);

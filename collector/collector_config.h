@@ -1,0 +1,54 @@
+/* collector_config.h: the collector's INI configuration (config/collector.ini),
+ * read with core/ini.h the way the kiosk reads its own: unknown sections or
+ * keys are errors, and every error names file and line. Every key, default
+ * and rule: docs/collector.md. */
+#ifndef BK_COLLECTOR_CONFIG_H
+#define BK_COLLECTOR_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+#include "error.h"
+
+typedef struct collector_config {
+    char *path; /* the file this was read from */
+    struct {
+        char *listen;    /* address to bind; default "127.0.0.1" */
+        int port;        /* default 8443; 0 = any free port (tests) */
+        char *base_path; /* default "/buurtkiosk"; starts with '/', never ends in '/' */
+        char *tls_cert;  /* PEM files; both or neither; required unless listen is loopback */
+        char *tls_key;
+        int threads;           /* worker threads; default 4 (1..64) */
+        int max_connections;   /* default 256 */
+        int max_pending;       /* requests waiting for the store before 503; default 32 */
+        int request_timeout_s; /* a whole request, headers to last byte; default 30 */
+        int retry_after_s;     /* the Retry-After of a 503; default 5 */
+    } server;
+    struct {
+        char *database;      /* a file path (SQLite); relative to the config file */
+        int busy_timeout_ms; /* how long a write waits for a lock before 503; default 5000 */
+    } storage;
+    struct {
+        int64_t max_body_bytes;     /* on the wire; default 8 MiB */
+        int64_t max_inflated_bytes; /* after gzip; default 64 MiB */
+        int max_responses;          /* per batch; default 2000 */
+    } limits;
+} collector_config;
+
+/* Reads and validates the configuration at path into *out (zeroed first).
+ * Every problem goes to diag as "FILE:LINE: problem" in line order. Returns
+ * BK_OK, BK_ERR_IO when the file cannot be read, BK_ERR_INVALID, or
+ * BK_ERR_NOMEM; *out is freed on error. */
+bk_err collector_config_load(const char *path, collector_config *out, bk_diag *diag);
+
+/* Frees what cfg owns and zeroes it. NULL is a no-op. */
+void collector_config_free(collector_config *cfg);
+
+/* Resolves path relative to the configuration file's folder (absolute paths
+ * unchanged). Returns a new string (caller frees) or NULL when out of memory
+ * or path is NULL. */
+char *collector_config_resolve(const collector_config *cfg, const char *path);
+
+#endif
