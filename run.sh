@@ -1,26 +1,38 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and starts the kiosk with the demo configuration.
-# Extra arguments go to the kiosk, e.g. ./run.sh --fullscreen
+# Installs what is missing, builds, starts a local collector (the
+# municipality's server, on SQLite under data/) and the kiosk with the demo
+# configuration. Extra arguments go to the kiosk, e.g. ./run.sh --fullscreen
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/deps.sh build
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j"$(nproc)" --target buurtkiosk
+cmake --build build -j"$(nproc)" --target buurtkiosk buurtkiosk-collector
 mkdir -p data
-# The demo syncs to a local test receiver (tests/receiver/receiver.py) with
-# a demo token; a real kiosk gets its own token from the municipality.
-if [ ! -f data/token ]; then
-  (umask 077 && echo "demo-token" > data/token)
+collector=(build/buurtkiosk-collector)
+ccfg=config/collector.ini
+# First start: the demo kiosk gets its token from the collector (only a hash
+# of it is kept there), and the demo surveys are published to every kiosk.
+if [ ! -s data/token ] || ! "${collector[@]}" kiosk list --config "$ccfg" | grep -q '^demo-kiosk-01 '; then
+  rm -f data/token
+  token=$("${collector[@]}" kiosk add demo-kiosk-01 --config "$ccfg" | tail -n 1)
+  (umask 077 && printf '%s\n' "$token" > data/token)
 fi
-# Stand in for the municipality's collector on this machine, so "Nu versturen"
-# in staff mode really sends (what it received: data/receiver.log).
-receiver=
-if command -v python3 >/dev/null 2>&1; then
-  python3 tests/receiver/receiver.py --port 8443 --token "$(cat data/token)" \
-      --idle 86400 >data/receiver.log 2>&1 &
-  receiver=$!
-fi
-rc=0
-build/buurtkiosk run --config config/buurtkiosk.ini --db data/buurtkiosk.db "$@" || rc=$?
-[ -n "$receiver" ] && kill "$receiver" 2>/dev/null
-exit $rc
+for s in config/surveys/*.json; do
+  "${collector[@]}" survey publish "$s" --all --config "$ccfg" >/dev/null
+done
+# The symposium survey is the demo's live survey; the kiosk's own
+# configuration chooses which survey it shows.
+"${collector[@]}" survey publish config/surveys/buurtpeiling.json --all --config "$ccfg" >/dev/null
+"${collector[@]}" serve --config "$ccfg" >data/collector.out 2>data/collector.log &
+cpid=$!
+trap 'kill "$cpid" 2>/dev/null; wait "$cpid" 2>/dev/null || true' EXIT
+for _ in $(seq 100); do
+  grep -q '^listening on ' data/collector.out 2>/dev/null && break
+  kill -0 "$cpid" 2>/dev/null || { cat data/collector.log >&2; exit 1; }
+  sleep 0.1
+done
+url=$(sed -n 's/^listening on //p' data/collector.out)
+echo "collector: $url/buurtkiosk (log: data/collector.log, database: data/collector.db)"
+echo "  what it holds: build/buurtkiosk-collector status --config $ccfg"
+echo "kiosk: staff mode: hold the top-left corner 3 s, PIN 1234; \"Nu versturen\" sends to the collector"
+build/buurtkiosk run --config config/buurtkiosk.ini --db data/buurtkiosk.db "$@"

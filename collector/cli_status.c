@@ -30,9 +30,9 @@ static int print_count(const storage_count_row *row, void *ctx)
     if (t->rows++ == 0)
         printf("%-28s %-16s %-24s %9s %11s %9s\n", "survey (version)", "area", "kiosk",
                "responses", "quarantined", "conflicts");
-    char survey[INGEST_ID_MAX + 24];
-    snprintf(survey, sizeof survey, "%s (%d)", row->survey_id, row->survey_version);
-    printf("%-28s %-16s %-24s %9lld %11lld %9lld\n", survey, row->area[0] ? row->area : "-",
+    char name[INGEST_ID_MAX + 24];
+    snprintf(name, sizeof name, "%s (%d)", row->survey_id, row->survey_version);
+    printf("%-28s %-16s %-24s %9lld %11lld %9lld\n", name, row->area[0] ? row->area : "-",
            row->kiosk_id, (long long)row->responses, (long long)row->quarantined,
            (long long)row->conflicts);
     t->responses += row->responses;
