@@ -1,0 +1,489 @@
+/* storage_sqlite.c: the SQLite backend's frame: opening (durability
+ * settings, the schema migration), the pool of connections, every prepared
+ * statement, error mapping, transactions, the version and the integrity
+ * check. Kiosks and heartbeats are in storage_kiosk.c, batches and reading
+ * responses back in storage_batch.c, surveys in storage_survey.c, the
+ * schema in storage_schema.c.
+ *
+ * Every statement is prepared once per connection with bound parameters;
+ * no SQL is ever built from values. */
+#include "storage_sqlite.h"
+
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "sqlite_error.h"
+
+/* The kiosk columns read by storage_kiosk.c (kiosk_from_row). */
+#define KIOSK_SELECT                                                                               \
+    "SELECT k.id, k.area, k.revoked_ms IS NOT NULL, k.created_ms,"                                 \
+    " coalesce(s.received_ms, 0), coalesce(s.queued, 0), coalesce(s.rejected, 0), s.last_error"    \
+    " FROM kiosks k LEFT JOIN kiosk_status s ON s.kiosk_id = k.id"
+
+/* The targets that reach kiosk ?1 in area ?2 (NULL: none). */
+#define TARGETS_OF_KIOSK                                                                           \
+    " (kind = 'kiosk' AND target = ?1) OR (kind = 'area' AND target = ?2) OR kind = 'all'"
+
+static const char *const storage_sql[SQ_COUNT_] = {
+    [SQ_BEGIN_WRITE] = "BEGIN IMMEDIATE",
+    [SQ_BEGIN_READ] = "BEGIN",
+    [SQ_COMMIT] = "COMMIT",
+    [SQ_ROLLBACK] = "ROLLBACK",
+    [SQ_SCHEMA_VERSION] = "SELECT coalesce(max(version), 0) FROM schema_version",
+    [SQ_KIOSK_ADD] = "INSERT INTO kiosks (id, area, token_sha256, created_ms)"
+                     " VALUES (?1, ?2, ?3, ?4)",
+    [SQ_KIOSK_BY_TOKEN] = KIOSK_SELECT " WHERE k.token_sha256 = ?1",
+    [SQ_KIOSK_GET] = KIOSK_SELECT " WHERE k.id = ?1",
+    [SQ_KIOSK_REVOKE] = "UPDATE kiosks SET revoked_ms = coalesce(revoked_ms, ?2) WHERE id = ?1",
+    [SQ_KIOSK_ALL] = KIOSK_SELECT " ORDER BY k.id",
+    [SQ_KIOSK_AREA] = "SELECT area FROM kiosks WHERE id = ?1",
+    [SQ_BATCH_INSERT] = "INSERT INTO batches (batch_id, kiosk_id, received_ms, n_responses,"
+                        " accepted, duplicates, conflicts, quarantined)"
+                        " VALUES (?1, ?2, ?3, ?4, 0, 0, 0, 0) ON CONFLICT (batch_id) DO NOTHING",
+    [SQ_BATCH_COUNTS] = "UPDATE batches SET accepted = ?2, duplicates = ?3, conflicts = ?4,"
+                        " quarantined = ?5 WHERE batch_id = ?1",
+    [SQ_RESPONSE_INSERT] = "INSERT INTO responses (response_id, kiosk_id, batch_id, seq,"
+                           " survey_id, survey_version, mode, status, language, area,"
+                           " started_at, started_ms, completed_at, completed_ms, flags, body,"
+                           " body_sha256, received_ms, quarantine_reason)"
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+                           " ?15, ?16, ?17, ?18, ?19) ON CONFLICT (response_id) DO NOTHING",
+    [SQ_RESPONSE_HASH] = "SELECT body_sha256 FROM responses WHERE response_id = ?1",
+    [SQ_ANSWER_INSERT] = "INSERT INTO answers (response_id, position, question_id, value_json)"
+                         " VALUES (?1, ?2, ?3, ?4)",
+    [SQ_CONFLICT_INSERT] = "INSERT INTO response_conflicts (response_id, kiosk_id, batch_id,"
+                           " body, body_sha256, received_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+                           " ON CONFLICT (response_id, body_sha256) DO NOTHING",
+    [SQ_SURVEY_INSERT] = "INSERT INTO surveys (survey_id, version, definition, sha256,"
+                         " published_ms) VALUES (?1, ?2, ?3, ?4, ?5)"
+                         " ON CONFLICT (survey_id, version) DO NOTHING",
+    [SQ_SURVEY_HASH] = "SELECT sha256 FROM surveys WHERE survey_id = ?1 AND version = ?2",
+    [SQ_TARGET_INSERT] = "INSERT INTO survey_targets (kind, target, survey_id, version,"
+                         " published_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [SQ_SURVEY_GET] = "SELECT definition FROM surveys WHERE survey_id = ?1 AND version = ?2",
+    /* Each survey reaching the kiosk at the highest version that reaches it. */
+    [SQ_SURVEYS_FOR] = "SELECT s.survey_id, s.definition FROM surveys s JOIN"
+                       " (SELECT survey_id, max(version) AS version FROM survey_targets"
+                       " WHERE" TARGETS_OF_KIOSK " GROUP BY survey_id) t"
+                       " ON t.survey_id = s.survey_id AND t.version = s.version"
+                       " ORDER BY s.survey_id",
+    /* The latest publication to the kiosk, else to its area, else to all. */
+    [SQ_SURVEY_ACTIVE] = "SELECT survey_id FROM survey_targets WHERE" TARGETS_OF_KIOSK
+                         " ORDER BY CASE kind WHEN 'kiosk' THEN 0 WHEN 'area' THEN 1 ELSE 2 END,"
+                         " seq DESC LIMIT 1",
+    [SQ_STATUS_PUT] = "INSERT INTO kiosk_status (kiosk_id, received_ms, queued, rejected,"
+                      " last_error, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+                      " ON CONFLICT (kiosk_id) DO UPDATE SET received_ms = excluded.received_ms,"
+                      " queued = excluded.queued, rejected = excluded.rejected,"
+                      " last_error = excluded.last_error, body = excluded.body",
+    [SQ_STATUS_HISTORY] = "INSERT INTO kiosk_status_history (kiosk_id, received_ms, queued,"
+                          " rejected, last_error, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    /* Columns in the order storage_batch.c reads them. */
+    [SQ_FOREACH] = "SELECT r.rowid, r.seq, r.response_id, r.survey_id, r.survey_version, r.mode,"
+                   " r.status, r.language, r.area, r.started_at, r.completed_at, r.flags,"
+                   " r.batch_id FROM responses r LEFT JOIN kiosks k ON k.id = r.kiosk_id"
+                   " WHERE (?1 IS NULL OR coalesce(r.area, k.area) = ?1)"
+                   " AND r.started_ms >= ?2 AND (?3 <> 0 OR r.quarantine_reason IS NULL)"
+                   " ORDER BY r.kiosk_id, r.seq, r.response_id",
+    [SQ_ANSWERS_OF] = "SELECT question_id, value_json FROM answers WHERE response_id = ?1"
+                      " ORDER BY position",
+    [SQ_COUNTS] = "SELECT r.survey_id, r.survey_version, coalesce(r.area, k.area, ''),"
+                  " r.kiosk_id,"
+                  " sum(CASE WHEN r.quarantine_reason IS NULL THEN 1 ELSE 0 END),"
+                  " sum(CASE WHEN r.quarantine_reason IS NULL THEN 0 ELSE 1 END),"
+                  " sum((SELECT count(*) FROM response_conflicts c"
+                  " WHERE c.response_id = r.response_id))"
+                  " FROM responses r LEFT JOIN kiosks k ON k.id = r.kiosk_id"
+                  " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
+    [SQ_PROBLEMS] = "SELECT 'quarantine', response_id, kiosk_id, batch_id, quarantine_reason,"
+                    " body, received_ms FROM responses WHERE quarantine_reason IS NOT NULL"
+                    " UNION ALL SELECT 'conflict', response_id, kiosk_id, batch_id, NULL, body,"
+                    " received_ms FROM response_conflicts ORDER BY 7, 2, 1",
+    [SQ_INTEGRITY] = "PRAGMA integrity_check",
+    [SQ_FOREIGN_KEYS] = "PRAGMA foreign_key_check",
+};
+
+/* ---- helpers shared by the backend's files ---- */
+
+bk_err storage_map_rc(int rc)
+{
+    switch (rc) {
+    case SQLITE_CONSTRAINT_FOREIGNKEY:
+        return BK_ERR_NOT_FOUND;
+    case SQLITE_CONSTRAINT_NOTNULL:
+    case SQLITE_CONSTRAINT_CHECK:
+        return BK_ERR_INVALID;
+    default:
+        break;
+    }
+    return bk_err_from_sqlite(rc);
+}
+
+bk_err storage_fail(storage_conn *c, int rc, const char *what)
+{
+    bk_err err = storage_map_rc(rc);
+    if (err == BK_OK)
+        err = BK_ERR_IO; /* a ROW where DONE was due, or the other way round */
+    if (err == BK_ERR_BUSY)
+        log_warn("storage", "%s: database busy: %s", what, sqlite3_errmsg(c->db));
+    else
+        log_error("storage", "%s failed: %s (%s)", what, sqlite3_errmsg(c->db), bk_err_str(err));
+    return err;
+}
+
+void storage_stmt_done(sqlite3_stmt *s)
+{
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+}
+
+/* Steps a statement without results once and resets it. */
+static int step_once(sqlite3_stmt *s)
+{
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc;
+}
+
+static bk_err tx_run(storage_conn *c, enum storage_sq which, const char *what)
+{
+    int rc = step_once(c->sq[which]);
+    if (rc != SQLITE_DONE)
+        return storage_fail(c, rc, what);
+    return BK_OK;
+}
+
+bk_err storage_tx_write(storage_conn *c)
+{
+    return tx_run(c, SQ_BEGIN_WRITE, "begin write transaction");
+}
+
+bk_err storage_tx_read(storage_conn *c)
+{
+    return tx_run(c, SQ_BEGIN_READ, "begin read transaction");
+}
+
+bk_err storage_tx_commit(storage_conn *c)
+{
+    bk_err err = tx_run(c, SQ_COMMIT, "commit");
+    if (err != BK_OK)
+        storage_tx_rollback(c);
+    return err;
+}
+
+void storage_tx_rollback(storage_conn *c)
+{
+    /* After some errors SQLite has already rolled back by itself. */
+    if (!sqlite3_get_autocommit(c->db))
+        step_once(c->sq[SQ_ROLLBACK]);
+}
+
+int storage_bind_text(sqlite3_stmt *s, int i, const char *text)
+{
+    if (!text)
+        return sqlite3_bind_null(s, i);
+    return sqlite3_bind_text(s, i, text, -1, SQLITE_STATIC);
+}
+
+char *storage_col_dup(sqlite3_stmt *s, int i, bool *oom)
+{
+    const unsigned char *text = sqlite3_column_text(s, i);
+    if (!text)
+        return NULL;
+    char *copy = strdup((const char *)text);
+    if (!copy)
+        *oom = true;
+    return copy;
+}
+
+void storage_col_copy(sqlite3_stmt *s, int i, char *buf, size_t size)
+{
+    const char *text = (const char *)sqlite3_column_text(s, i);
+    size_t n = text ? strlen(text) : 0;
+    if (n >= size) {
+        n = size - 1;
+        /* Back off to the start of a UTF-8 character. */
+        while (n > 0 && ((unsigned char)text[n] & 0xc0) == 0x80)
+            n--;
+    }
+    if (n)
+        memcpy(buf, text, n);
+    buf[n] = '\0';
+}
+
+void storage_sha256_hex(const char *text, size_t len, char hex[65])
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, (const unsigned char *)text, len);
+    sodium_bin2hex(hex, 65, h, sizeof h);
+}
+
+bool storage_id_ok(const char *s)
+{
+    return s && s[0] && strlen(s) <= INGEST_ID_MAX;
+}
+
+bool storage_sha256_hex_ok(const char *s)
+{
+    if (!s || strlen(s) != 64)
+        return false;
+    for (const char *p = s; *p; p++) {
+        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+            return false;
+    }
+    return true;
+}
+
+/* ---- the pool ---- */
+
+bk_err storage_conn_get(storage *st, storage_conn **out)
+{
+    *out = NULL;
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += st->busy_timeout_ms / 1000;
+    deadline.tv_nsec += (long)(st->busy_timeout_ms % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&st->mu);
+    int rc = 0;
+    while (!st->free_list && rc != ETIMEDOUT)
+        rc = pthread_cond_timedwait(&st->freed, &st->mu, &deadline);
+    storage_conn *c = st->free_list;
+    if (c)
+        st->free_list = c->next_free;
+    pthread_mutex_unlock(&st->mu);
+    if (!c) {
+        log_warn("storage", "all %d database connections stayed in use for %d ms", st->n_conns,
+                 st->busy_timeout_ms);
+        return BK_ERR_BUSY;
+    }
+    c->next_free = NULL;
+    *out = c;
+    return BK_OK;
+}
+
+void storage_conn_put(storage *st, storage_conn *c)
+{
+    if (!c)
+        return;
+    pthread_mutex_lock(&st->mu);
+    c->next_free = st->free_list;
+    st->free_list = c;
+    pthread_cond_signal(&st->freed);
+    pthread_mutex_unlock(&st->mu);
+}
+
+/* ---- opening and closing ---- */
+
+static void conn_close(storage_conn *c)
+{
+    for (int i = 0; i < SQ_COUNT_; i++) {
+        sqlite3_finalize(c->sq[i]);
+        c->sq[i] = NULL;
+    }
+    if (c->db && sqlite3_close(c->db) != SQLITE_OK)
+        log_error("storage", "closing the database failed: %s", sqlite3_errmsg(c->db));
+    c->db = NULL;
+}
+
+/* Runs a PRAGMA that answers one row and checks the answer when expect is
+ * not NULL (journal_mode answers the mode it is in). */
+static int pragma(sqlite3 *db, const char *sql, const char *expect)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(s);
+        if (rc == SQLITE_ROW && expect) {
+            const char *got = (const char *)sqlite3_column_text(s, 0);
+            rc = got && strcmp(got, expect) == 0 ? SQLITE_DONE : SQLITE_ERROR;
+        }
+        if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+            rc = SQLITE_OK;
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* Opens one connection with the durability settings; the first one also
+ * migrates the schema before the statements are prepared. */
+static bk_err conn_open(storage *st, storage_conn *c, bool migrate, bk_diag *diag)
+{
+    int rc = sqlite3_open_v2(
+        st->path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    const char *step = "open";
+    if (rc == SQLITE_OK) {
+        sqlite3_extended_result_codes(c->db, 1);
+        rc = sqlite3_busy_timeout(c->db, st->busy_timeout_ms);
+    }
+    if (rc == SQLITE_OK) {
+        step = "PRAGMA journal_mode=WAL";
+        rc = pragma(c->db, "PRAGMA journal_mode=WAL", "wal");
+    }
+    if (rc == SQLITE_OK) {
+        step = "PRAGMA synchronous=FULL";
+        rc = pragma(c->db, "PRAGMA synchronous=FULL", NULL);
+    }
+    if (rc == SQLITE_OK) {
+        step = "PRAGMA foreign_keys=ON";
+        rc = pragma(c->db, "PRAGMA foreign_keys=ON", NULL);
+    }
+    if (rc != SQLITE_OK) {
+        const char *msg = c->db ? sqlite3_errmsg(c->db) : "out of memory";
+        diag_add(diag, "DATABASE: %s: %s: %s", st->path, step, msg);
+        log_error("storage", "%s: %s: %s", st->path, step, msg);
+        return storage_map_rc(rc) == BK_OK ? BK_ERR_IO : storage_map_rc(rc);
+    }
+    if (migrate) {
+        bk_err err = storage_migrate(c->db, st->path, clock_wall_ms(&st->clock), diag);
+        if (err != BK_OK)
+            return err;
+    }
+    for (int i = 0; i < SQ_COUNT_; i++) {
+        rc = sqlite3_prepare_v3(c->db, storage_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &c->sq[i],
+                                NULL);
+        if (rc != SQLITE_OK) {
+            diag_add(diag, "DATABASE: %s: preparing statement %d: %s", st->path, i,
+                     sqlite3_errmsg(c->db));
+            log_error("storage", "%s: preparing statement %d: %s", st->path, i,
+                      sqlite3_errmsg(c->db));
+            return storage_map_rc(rc);
+        }
+    }
+    return BK_OK;
+}
+
+bk_err storage_open(const storage_options *opt, storage **out, bk_diag *diag)
+{
+    *out = NULL;
+    if (!opt || !opt->database || !opt->database[0] || opt->pool_size < 1 ||
+        opt->busy_timeout_ms < 0) {
+        diag_add(diag, "DATABASE: a file name, a pool size of at least 1 and a busy timeout of "
+                       "at least 0 are needed");
+        return BK_ERR_INVALID;
+    }
+    if (!sqlite3_threadsafe()) {
+        diag_add(diag, "DATABASE: this SQLite library was built without thread support");
+        return BK_ERR_STATE;
+    }
+    if (sodium_init() < 0) {
+        diag_add(diag, "DATABASE: libsodium cannot be initialised");
+        return BK_ERR_STATE;
+    }
+    storage *st = calloc(1, sizeof *st);
+    if (!st)
+        return BK_ERR_NOMEM;
+    st->path = strdup(opt->database);
+    st->conns = calloc((size_t)opt->pool_size, sizeof *st->conns);
+    if (!st->path || !st->conns) {
+        free(st->path);
+        free(st->conns);
+        free(st);
+        return BK_ERR_NOMEM;
+    }
+    st->busy_timeout_ms = opt->busy_timeout_ms;
+    st->clock = opt->clock.wall_ms ? opt->clock : clock_system();
+    pthread_mutex_init(&st->mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&st->freed, &ca);
+    pthread_condattr_destroy(&ca);
+    bk_err err = BK_OK;
+    for (int i = 0; i < opt->pool_size && err == BK_OK; i++) {
+        st->n_conns = i + 1;
+        err = conn_open(st, &st->conns[i], i == 0, diag);
+        st->conns[i].next_free = st->free_list;
+        st->free_list = &st->conns[i];
+    }
+    if (err != BK_OK) {
+        storage_close(st);
+        return err;
+    }
+    *out = st;
+    return BK_OK;
+}
+
+void storage_close(storage *st)
+{
+    if (!st)
+        return;
+    /* The last connection to close checkpoints the WAL into the database. */
+    for (int i = 0; i < st->n_conns; i++)
+        conn_close(&st->conns[i]);
+    pthread_cond_destroy(&st->freed);
+    pthread_mutex_destroy(&st->mu);
+    free(st->conns);
+    free(st->path);
+    free(st);
+}
+
+/* ---- version and check ---- */
+
+bk_err storage_database_version(storage *st, int *out)
+{
+    *out = 0;
+    storage_conn *c;
+    bk_err err = storage_conn_get(st, &c);
+    if (err != BK_OK)
+        return err;
+    sqlite3_stmt *s = c->sq[SQ_SCHEMA_VERSION];
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int(s, 0);
+    else
+        err = storage_fail(c, rc, "reading the schema version");
+    storage_stmt_done(s);
+    storage_conn_put(st, c);
+    return err;
+}
+
+/* Steps a check PRAGMA: integrity_check answers "ok" when sound,
+ * foreign_key_check answers nothing. Adds the first problem to diag. */
+static bk_err run_check(storage_conn *c, enum storage_sq which, bk_diag *diag)
+{
+    sqlite3_stmt *s = c->sq[which];
+    bk_err err = BK_OK;
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW && which == SQ_INTEGRITY) {
+        const char *msg = (const char *)sqlite3_column_text(s, 0);
+        if (!msg || strcmp(msg, "ok") != 0) {
+            diag_add(diag, "DATABASE: integrity check: %s", msg ? msg : "no answer");
+            err = BK_ERR_CORRUPT;
+        }
+    } else if (rc == SQLITE_ROW) {
+        const char *table = (const char *)sqlite3_column_text(s, 0);
+        const char *parent = (const char *)sqlite3_column_text(s, 2);
+        diag_add(diag, "DATABASE: foreign key check: a row of %s names a missing row of %s",
+                 table ? table : "?", parent ? parent : "?");
+        err = BK_ERR_CORRUPT;
+    } else if (rc != SQLITE_DONE) {
+        err = storage_fail(c, rc, "integrity check");
+        diag_add(diag, "DATABASE: integrity check: %s", sqlite3_errmsg(c->db));
+    }
+    storage_stmt_done(s);
+    return err;
+}
+
+bk_err storage_check(storage *st, bk_diag *diag)
+{
+    storage_conn *c;
+    bk_err err = storage_conn_get(st, &c);
+    if (err != BK_OK)
+        return err;
+    err = run_check(c, SQ_INTEGRITY, diag);
+    if (err == BK_OK)
+        err = run_check(c, SQ_FOREIGN_KEYS, diag);
+    if (err == BK_ERR_CORRUPT)
+        log_error("storage", "%s failed its integrity check", st->path);
+    storage_conn_put(st, c);
+    return err;
+}

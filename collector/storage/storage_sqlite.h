@@ -1,0 +1,124 @@
+/* storage_sqlite.h: what the files of the SQLite backend share (the
+ * connection pool, the prepared statements, error mapping, transactions).
+ * Not for use outside collector/storage/. */
+#ifndef BK_STORAGE_SQLITE_H
+#define BK_STORAGE_SQLITE_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+
+#include "storage.h"
+
+/* The prepared statements of one connection, made once when it opens. */
+enum storage_sq {
+    SQ_BEGIN_WRITE,
+    SQ_BEGIN_READ,
+    SQ_COMMIT,
+    SQ_ROLLBACK,
+    SQ_SCHEMA_VERSION,
+    SQ_KIOSK_ADD,
+    SQ_KIOSK_BY_TOKEN,
+    SQ_KIOSK_GET,
+    SQ_KIOSK_REVOKE,
+    SQ_KIOSK_ALL,
+    SQ_KIOSK_AREA,
+    SQ_BATCH_INSERT,
+    SQ_BATCH_COUNTS,
+    SQ_RESPONSE_INSERT,
+    SQ_RESPONSE_HASH,
+    SQ_ANSWER_INSERT,
+    SQ_CONFLICT_INSERT,
+    SQ_SURVEY_INSERT,
+    SQ_SURVEY_HASH,
+    SQ_TARGET_INSERT,
+    SQ_SURVEY_GET,
+    SQ_SURVEYS_FOR,
+    SQ_SURVEY_ACTIVE,
+    SQ_STATUS_PUT,
+    SQ_STATUS_HISTORY,
+    SQ_FOREACH,
+    SQ_ANSWERS_OF,
+    SQ_COUNTS,
+    SQ_PROBLEMS,
+    SQ_INTEGRITY,
+    SQ_FOREIGN_KEYS,
+    SQ_COUNT_
+};
+
+/* One pooled connection; a thread that borrowed it is its only user. */
+typedef struct storage_conn {
+    sqlite3 *db;
+    sqlite3_stmt *sq[SQ_COUNT_];
+    struct storage_conn *next_free;
+} storage_conn;
+
+struct storage {
+    char *path;
+    int busy_timeout_ms;
+    bk_clock clock;
+    pthread_mutex_t mu;
+    pthread_cond_t freed; /* signalled when a connection goes back */
+    storage_conn *conns;  /* pool_size of them, all opened by storage_open */
+    int n_conns;
+    storage_conn *free_list;
+};
+
+/* Accumulates bind results into a local int rc: the first failure wins. */
+#define BIND(expr)                                                                                 \
+    do {                                                                                           \
+        if (rc == SQLITE_OK)                                                                       \
+            rc = (expr);                                                                           \
+    } while (0)
+
+/* Borrows a connection, waiting up to busy_timeout_ms for one to be given
+ * back. Returns BK_OK or BK_ERR_BUSY (logged). */
+bk_err storage_conn_get(storage *st, storage_conn **out);
+
+/* Gives c back to the pool (and wakes one waiting thread). */
+void storage_conn_put(storage *st, storage_conn *c);
+
+/* Maps an SQLite result code (extended codes on) to a bk_err: BUSY and
+ * LOCKED to BK_ERR_BUSY, a foreign key to BK_ERR_NOT_FOUND, NOT NULL and
+ * CHECK to BK_ERR_INVALID, UNIQUE to BK_ERR_STATE, ... */
+bk_err storage_map_rc(int rc);
+
+/* Logs the failure of what on c once, with the database's message, and
+ * returns its bk_err (BK_ERR_IO for an unexpected ROW or DONE). */
+bk_err storage_fail(storage_conn *c, int rc, const char *what);
+
+/* Resets s and clears its bindings, so the next call starts clean. */
+void storage_stmt_done(sqlite3_stmt *s);
+
+/* Transactions on c: a write one takes the write lock at once (BEGIN
+ * IMMEDIATE), a read one reads one snapshot. Errors are logged. */
+bk_err storage_tx_write(storage_conn *c);
+bk_err storage_tx_read(storage_conn *c);
+bk_err storage_tx_commit(storage_conn *c);
+void storage_tx_rollback(storage_conn *c);
+
+/* Binds text (NULL binds SQL NULL); the text must outlive the step. */
+int storage_bind_text(sqlite3_stmt *s, int i, const char *text);
+
+/* Column i as a new string (NULL for SQL NULL); sets *oom when the copy
+ * fails. */
+char *storage_col_dup(sqlite3_stmt *s, int i, bool *oom);
+
+/* Copies column i into buf[size] ("" for NULL), cut at a character
+ * boundary when too long. */
+void storage_col_copy(sqlite3_stmt *s, int i, char *buf, size_t size);
+
+/* The lower-case hex SHA-256 of text[0..len) into hex[65]. */
+void storage_sha256_hex(const char *text, size_t len, char hex[65]);
+
+/* True when s is a non-empty id of at most INGEST_ID_MAX bytes. */
+bool storage_id_ok(const char *s);
+
+/* True when s is 64 lower-case hex digits. */
+bool storage_sha256_hex_ok(const char *s);
+
+/* Creates the schema or migrates it to storage_schema_version() in one
+ * transaction. A database newer than this build is refused with
+ * BK_ERR_STATE. Problems go to diag as "DATABASE: ...". */
+bk_err storage_migrate(sqlite3 *db, const char *path, int64_t now_ms, bk_diag *diag);
+
+#endif
