@@ -1,5 +1,5 @@
 /* collector_config.h: the collector's INI configuration (config/collector.ini),
- * read with core/ini.h the way the kiosk reads its own: unknown sections or
+ * read with core/ini_file.h the way the kiosk reads its own: unknown sections or
  * keys are errors, and every error names file and line. Every key, default
  * and rule: docs/collector.md. */
 #ifndef BK_COLLECTOR_CONFIG_H

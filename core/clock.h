@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "error.h"
+
 typedef struct bk_clock {
     /* Milliseconds on a monotonic clock (never jumps; for timeouts, backoff). */
     int64_t (*mono_ms)(void *ctx);
@@ -42,5 +44,15 @@ static inline int64_t clock_wall_ms(const bk_clock *c)
 /* Formats wall-clock ms as RFC 3339 UTC with milliseconds,
  * "2026-11-29T13:45:12.345Z", into buf (at least 25 bytes). Returns buf. */
 char *clock_format_rfc3339(int64_t wall_ms, char *buf, size_t size);
+
+/* Parses an RFC 3339 time stamp, "YYYY-MM-DDTHH:MM:SS[.f]Z" or with a
+ * numeric offset "+HH:MM" / "-HH:MM" instead of Z, into milliseconds since
+ * 1970-01-01 UTC. Upper-case T and Z only; 1 to 9 fraction digits (cut to
+ * milliseconds); every field is range-checked (day of month in its month and
+ * year, no leap second 60, years 0000..9999). The whole NUL-terminated text
+ * must be the time stamp. Returns BK_OK with *wall_ms set, else
+ * BK_ERR_INVALID (*wall_ms unchanged). clock_format_rfc3339's output parses
+ * back to the same value. */
+bk_err clock_parse_rfc3339(const char *text, int64_t *wall_ms);
 
 #endif

@@ -166,6 +166,21 @@ static void flush_problems(ini_file *ini)
     ini->n_problems = ini->cap_problems = 0;
 }
 
+char *ini_resolve_path(const char *config_path, const char *path)
+{
+    if (!path || !*path)
+        return NULL;
+    const char *slash = config_path ? strrchr(config_path, '/') : NULL;
+    if (path[0] == '/' || !slash)
+        return strdup(path);
+    int dirlen = (int)(slash - config_path);
+    size_t size = (size_t)dirlen + 1 + strlen(path) + 1;
+    char *out = malloc(size);
+    if (out)
+        snprintf(out, size, "%.*s/%s", dirlen, config_path, path);
+    return out;
+}
+
 /* ---- validators ---------------------------------------------------------- */
 
 bool ini_utf8_valid(const unsigned char *s, size_t n)

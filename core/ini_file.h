@@ -117,6 +117,12 @@ char *ini_store_string(ini_file *ini, char **field, const char *value);
  * from MIN to MAX, not \"VALUE\"" and returns false. */
 bool ini_int_key(ini_file *ini, const ini_key *k, const char *value, int line, int64_t *out);
 
+/* Resolves path, a path written in the configuration file config_path,
+ * against that file's folder (absolute paths, and any path when
+ * config_path has no folder part, unchanged). Returns a new string (caller
+ * frees), or NULL when out of memory or when path is NULL or empty. */
+char *ini_resolve_path(const char *config_path, const char *path);
+
 /* ---- validators (no ini_file needed) ---- */
 
 /* True when the n bytes at s are valid UTF-8 (no overlong forms, no

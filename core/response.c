@@ -29,6 +29,7 @@ void response_row_clear(response_row *row)
     }
     free(row->answers);
     free(row->batch_id);
+    free(row->kiosk_id);
     memset(row, 0, sizeof *row);
 }
 
@@ -44,6 +45,8 @@ char *response_to_json(const response_row *row, bk_err *err)
     json_t *flags = json_array();
     json_t *answers = json_array();
     int bad = !o || !flags || !answers;
+    if (row->kiosk_id)
+        bad |= json_object_set_new(o, "kiosk_id", json_string(row->kiosk_id));
     bad |= json_object_set_new(o, "response_id", json_string(row->response_id));
     bad |= json_object_set_new(o, "seq", json_integer(row->seq));
     bad |= json_object_set_new(o, "survey_id", json_string(row->survey_id));

@@ -27,6 +27,7 @@ typedef struct response_row {
     response_answer *answers;
     size_t n_answers;
     char *batch_id; /* NULL when not in a batch */
+    char *kiosk_id; /* collector: the kiosk it came from; NULL on a kiosk */
     bool delivered; /* kiosk: acknowledged by the server */
     bool rejected;  /* kiosk: set aside after 400/422 */
 } response_row;
@@ -36,7 +37,8 @@ void response_row_clear(response_row *row);
 
 /* The PROTOCOL.md response object of row as compact JSON, a new string the
  * caller frees; NULL with *err BK_ERR_NOMEM, or BK_ERR_CORRUPT when a value
- * is not valid JSON. The hidden flag is not part of it. */
+ * is not valid JSON. The hidden flag is not part of it; a "kiosk_id"
+ * member comes first when row->kiosk_id is set (collector exports). */
 char *response_to_json(const response_row *row, bk_err *err);
 
 #endif

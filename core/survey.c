@@ -162,6 +162,16 @@ static bool valid_language(const char *s)
     return m >= 2 && m <= 8 && all_lower_alnum(rest, m);
 }
 
+bool survey_id_valid(const char *s)
+{
+    return s && valid_id(s);
+}
+
+bool survey_language_valid(const char *s)
+{
+    return s && valid_language(s);
+}
+
 /* Edit distance with transpositions (optimal string alignment), ignoring
  * case; words longer than 32 bytes count as far away. */
 static size_t edit_distance(const char *a, const char *b)

@@ -108,6 +108,14 @@ int survey_find_option(const survey_question *q, const char *id);
 /* The type's name as written in JSON ("scale", ...). */
 const char *survey_qtype_name(survey_qtype t);
 
+/* True when s is an id as survey, question and option ids are: 1 to
+ * SURVEY_ID_MAX characters of a-z 0-9 _ -. */
+bool survey_id_valid(const char *s);
+
+/* True when s is a language code as in "languages": 2 or 3 lower-case
+ * letters, optionally "-" and 2 to 8 lower-case letters or digits. */
+bool survey_language_valid(const char *s);
+
 /* A set of surveys with unique ids, e.g. every definition in a folder or in
  * a downloaded bundle. Opaque. */
 typedef struct survey_catalog survey_catalog;

@@ -11,7 +11,7 @@
 
 #include "cli.h"
 #include "config.h"
-#include "export.h"
+#include "store_export.h"
 #include "store.h"
 #include "survey.h"
 #include "sync.h"
@@ -155,11 +155,12 @@ int cli_export(int argc, char **argv)
         load_surveys(&cfg, st, &cat, &bundle, &n_bundle, surveys, CLI_EXPORT_MAX_SURVEYS);
 
     export_result res;
+    export_source src = store_export_source(st);
     int rc = 0;
     if (strcmp(out_path, "-") == 0) {
-        err = export_write(st, surveys, n_surveys, fmt, since, stdout, &res);
+        err = export_write(&src, surveys, n_surveys, fmt, since, stdout, &res);
     } else {
-        err = export_write_file(st, surveys, n_surveys, fmt, since, out_path, &res);
+        err = export_write_file(&src, surveys, n_surveys, fmt, since, out_path, &res);
         if (err == BK_OK) {
             char sums[EXPORT_PATH_MAX + 8];
             snprintf(sums, sizeof sums, "%s.sha256", out_path);

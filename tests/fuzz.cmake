@@ -1,22 +1,24 @@
 # Fuzzing (issue 8): libFuzzer targets for the survey parser, the
 # configuration parser, the replay parser and the handling of server replies
-# (tests/fuzz/). Two kinds of tests:
+# (tests/fuzz/), and the collector's batch parser and gzip path. Two kinds of tests:
 #
 # fuzz_regress_<target>: the seeds and every regression input, run once
 #   through the same target code built by gcc (so also under ASan + UBSan in
 #   the sanitizer build). Fast; label fuzz-regress.
-# fuzz: the real fuzzing, BK_FUZZ_SECONDS (default 60) per target, one after
+# fuzz: the real fuzzing, BK_FUZZ_SECONDS (default 40) per target, one after
 #   another (tests/fuzz/run.sh). libFuzzer needs clang, so the targets are a
 #   project of their own (tests/fuzz/CMakeLists.txt) built with clang into
 #   <build>/fuzz by ExternalProject; it brings its own ASan + UBSan, hence
 #   no-asan, and it is built only in the normal build.
 set(BK_FUZZ_SRC ${CMAKE_SOURCE_DIR}/tests/fuzz)
-set(BK_FUZZ_TARGETS survey config replay server_reply)
+# batch and gunzip are the collector's (collector/ingest/): what anyone
+# with a token can send to POST /v1/batches.
+set(BK_FUZZ_TARGETS survey config replay server_reply batch gunzip)
 
 foreach(t ${BK_FUZZ_TARGETS})
   add_executable(fuzz_regress_${t} ${BK_FUZZ_SRC}/fuzz_${t}.c ${BK_FUZZ_SRC}/standalone_main.c)
   target_include_directories(fuzz_regress_${t} PRIVATE ${BK_FUZZ_SRC})
-  target_link_libraries(fuzz_regress_${t} PRIVATE bk_sync bk_core)
+  target_link_libraries(fuzz_regress_${t} PRIVATE bk_sync bk_core bk_ingest)
   add_test(NAME fuzz_regress_${t}
     COMMAND fuzz_regress_${t} ${BK_FUZZ_SRC}/regressions/${t} ${BK_FUZZ_SRC}/corpus/${t})
   set_tests_properties(fuzz_regress_${t} PROPERTIES LABELS "fuzz-regress" TIMEOUT 300)
@@ -26,7 +28,7 @@ if(NOT BK_SANITIZE)
   if(DEFINED ENV{BK_FUZZ_SECONDS})
     set(BK_FUZZ_SECONDS $ENV{BK_FUZZ_SECONDS})
   else()
-    set(BK_FUZZ_SECONDS 60)
+    set(BK_FUZZ_SECONDS 40)
   endif()
   find_program(BK_CLANG NAMES clang clang-19 clang-18 clang-17 clang-16 clang-15 clang-14)
   if(BK_CLANG AND NOT DEFINED BK_CLANG_LIBFUZZER)
@@ -61,6 +63,6 @@ if(NOT BK_SANITIZE)
     add_test(NAME fuzz COMMAND sh -c
       "echo 'fuzz: clang with libFuzzer is not installed (apt-get install clang libclang-rt-14-dev, or scripts/deps.sh test), then re-run cmake' >&2; exit 1")
   endif()
-  math(EXPR fuzz_timeout "4 * ${BK_FUZZ_SECONDS} + 300")
+  math(EXPR fuzz_timeout "6 * ${BK_FUZZ_SECONDS} + 300")
   set_tests_properties(fuzz PROPERTIES LABELS "fuzz;no-asan" TIMEOUT ${fuzz_timeout})
 endif()

@@ -720,14 +720,15 @@ static void test_row_fields(void **state)
     ingest_batch_clear(&b);
     char json[1024] = "";
     assert_int_equal(storage_foreach_response(f->st, NULL, row_json, json), BK_OK);
-    assert_string_equal(json, "{\"response_id\":\"00000000-0000-4000-8000-000000000007\","
-                              "\"seq\":7,\"survey_id\":\"buurt\",\"survey_version\":1,"
-                              "\"mode\":\"survey\",\"status\":\"complete\",\"language\":\"nl\","
-                              "\"area\":null,\"started_at\":\"2026-11-29T10:00:07.000Z\","
-                              "\"completed_at\":\"2026-11-29T10:00:07.500Z\","
-                              "\"flags\":[\"test\"],\"answers\":[{\"question_id\":\"q1\","
-                              "\"value\":7},{\"question_id\":\"q2\",\"value\":[\"park\","
-                              "\"speeltuin\"]}]}");
+    assert_string_equal(
+        json, "{\"kiosk_id\":\"k1\",\"response_id\":\"00000000-0000-4000-8000-000000000007\","
+              "\"seq\":7,\"survey_id\":\"buurt\",\"survey_version\":1,"
+              "\"mode\":\"survey\",\"status\":\"complete\",\"language\":\"nl\","
+              "\"area\":null,\"started_at\":\"2026-11-29T10:00:07.000Z\","
+              "\"completed_at\":\"2026-11-29T10:00:07.500Z\","
+              "\"flags\":[\"test\"],\"answers\":[{\"question_id\":\"q1\","
+              "\"value\":7},{\"question_id\":\"q2\",\"value\":[\"park\","
+              "\"speeltuin\"]}]}");
 }
 
 /* ---- opening ---- */

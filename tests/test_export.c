@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "export.h"
+#include "store_export.h"
 #include "store.h"
 #include "survey.h"
 #include "test_staff_util.h"
@@ -246,8 +246,9 @@ static void test_csv_matches_database(void **state)
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/out.csv", fx->dir);
     export_result res;
-    assert_int_equal(
-        export_write_file(fx->st, surveys_of(fx), fx->n_surveys, EXPORT_CSV, 0, path, &res), BK_OK);
+    assert_int_equal(export_write_file((export_source[]){store_export_source(fx->st)},
+                                       surveys_of(fx), fx->n_surveys, EXPORT_CSV, 0, path, &res),
+                     BK_OK);
     assert_int_equal(res.n_responses, 5);
     size_t len;
     char *data = su_slurp(path, &len);
@@ -285,7 +286,9 @@ static void test_jsonl_matches_database(void **state)
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/out.jsonl", fx->dir);
     export_result res;
-    assert_int_equal(export_write_file(fx->st, NULL, 0, EXPORT_JSONL, 0, path, &res), BK_OK);
+    assert_int_equal(export_write_file((export_source[]){store_export_source(fx->st)}, NULL, 0,
+                                       EXPORT_JSONL, 0, path, &res),
+                     BK_OK);
     assert_int_equal(res.n_responses, 5);
     size_t len;
     char *data = su_slurp(path, &len);
@@ -329,9 +332,10 @@ static void test_since_date(void **state)
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/since.csv", fx->dir);
     export_result res;
-    assert_int_equal(
-        export_write_file(fx->st, surveys_of(fx), fx->n_surveys, EXPORT_CSV, since, path, &res),
-        BK_OK);
+    assert_int_equal(export_write_file((export_source[]){store_export_source(fx->st)},
+                                       surveys_of(fx), fx->n_surveys, EXPORT_CSV, since, path,
+                                       &res),
+                     BK_OK);
     assert_int_equal(res.n_responses, 4); /* not the one of 7 March */
     size_t len;
     char *data = su_slurp(path, &len);
@@ -425,11 +429,15 @@ static void test_write_failure_is_reported(void **state)
         skip();
     setvbuf(f, NULL, _IONBF, 0);
     export_result res;
-    assert_int_equal(export_write(fx->st, NULL, 0, EXPORT_JSONL, 0, f, &res), BK_ERR_IO);
+    assert_int_equal(export_write((export_source[]){store_export_source(fx->st)}, NULL, 0,
+                                  EXPORT_JSONL, 0, f, &res),
+                     BK_ERR_IO);
     fclose(f);
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/no/such/folder/x.csv", fx->dir);
-    assert_int_equal(export_write_file(fx->st, NULL, 0, EXPORT_CSV, 0, path, &res), BK_ERR_IO);
+    assert_int_equal(export_write_file((export_source[]){store_export_source(fx->st)}, NULL, 0,
+                                       EXPORT_CSV, 0, path, &res),
+                     BK_ERR_IO);
 }
 
 static void test_find_mount(void **state)
@@ -487,9 +495,9 @@ static void test_export_command(void **state)
         int64_t since;
         assert_int_equal(export_parse_date("2026-03-08", &since), BK_OK);
         export_result res;
-        assert_int_equal(
-            export_write_file(fx->st, (const survey *const *)demo, 2, fmt, since, ours, &res),
-            BK_OK);
+        assert_int_equal(export_write_file((export_source[]){store_export_source(fx->st)},
+                                           (const survey *const *)demo, 2, fmt, since, ours, &res),
+                         BK_OK);
         snprintf(cmd, sizeof cmd,
                  "'%s' export --config '%s/ui/demo.ini' --db '%s' --format %s --out '%s' "
                  "--since 2026-03-08 2>/dev/null",

@@ -23,7 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "export.h"
+#include "store_export.h"
 #include "pin.h"
 #include "staff.h"
 #include "store.h"

@@ -14,7 +14,12 @@
 #include "survey.h"
 
 #define INGEST_MSG_MAX 512
-#define INGEST_ID_MAX 64 /* kiosk, survey and question ids */
+#define INGEST_ID_MAX 64       /* kiosk, survey and question ids */
+#define INGEST_TEXT_MAX 10000  /* bytes in a text value */
+#define INGEST_LIST_MAX 100    /* strings in a list value */
+#define INGEST_FLAGS_MAX 32    /* flags per response */
+#define INGEST_FLAG_MAX 64     /* characters (code points) in a flag */
+#define INGEST_ANSWERS_MAX 100 /* answers per response (SURVEY_MAX_QUESTIONS) */
 
 /* ---- gzip ---- */
 
@@ -25,8 +30,8 @@
  * would exceed max_out (the caller answers 413), BK_ERR_INVALID when the
  * stream is not gzip, truncated or followed by garbage (message in msg),
  * BK_ERR_NOMEM. */
-bk_err ingest_gunzip(const unsigned char *in, size_t n, size_t max_out, char **out,
-                     size_t *out_len, char msg[INGEST_MSG_MAX]);
+bk_err ingest_gunzip(const unsigned char *in, size_t n, size_t max_out, char **out, size_t *out_len,
+                     char msg[INGEST_MSG_MAX]);
 
 /* ---- the batch ---- */
 
@@ -40,12 +45,12 @@ typedef struct ingest_response {
     int64_t seq;
     char *survey_id;
     int survey_version;
-    char *mode;     /* "survey" or "live" */
-    char *status;   /* "complete" or "partial" */
-    char *language; /* a language code */
-    char *area;     /* NULL when null */
-    char *started_at, *completed_at; /* RFC 3339 as sent */
-    int64_t started_ms, completed_ms;
+    char *mode;                       /* "survey" or "live" */
+    char *status;                     /* "complete" or "partial" */
+    char *language;                   /* a language code */
+    char *area;                       /* NULL when null */
+    char *started_at, *completed_at;  /* RFC 3339 as sent */
+    int64_t started_ms, completed_ms; /* completed_ms is 0 when completed_at is NULL */
     char **flags;
     size_t n_flags;
     ingest_answer *answers;

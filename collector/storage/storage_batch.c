@@ -292,6 +292,7 @@ static bk_err row_read(storage_conn *c, sqlite3_stmt *s, response_row *row)
     row->started_at = storage_col_dup(s, 9, &oom);
     row->completed_at = storage_col_dup(s, 10, &oom);
     row->batch_id = storage_col_dup(s, 12, &oom);
+    row->kiosk_id = storage_col_dup(s, 13, &oom);
     if (oom || !row->response_id)
         return BK_ERR_NOMEM;
     bk_err err = row_flags(row, (const char *)sqlite3_column_text(s, 11));

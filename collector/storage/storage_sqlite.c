@@ -84,12 +84,13 @@ static const char *const storage_sql[SQ_COUNT_] = {
     [SQ_STATUS_HISTORY] = "INSERT INTO kiosk_status_history (kiosk_id, received_ms, queued,"
                           " rejected, last_error, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     /* Columns in the order storage_batch.c reads them. */
-    [SQ_FOREACH] = "SELECT r.rowid, r.seq, r.response_id, r.survey_id, r.survey_version, r.mode,"
-                   " r.status, r.language, r.area, r.started_at, r.completed_at, r.flags,"
-                   " r.batch_id FROM responses r LEFT JOIN kiosks k ON k.id = r.kiosk_id"
-                   " WHERE (?1 IS NULL OR coalesce(r.area, k.area) = ?1)"
-                   " AND r.started_ms >= ?2 AND (?3 <> 0 OR r.quarantine_reason IS NULL)"
-                   " ORDER BY r.kiosk_id, r.seq, r.response_id",
+    [SQ_FOREACH] =
+        "SELECT r.rowid, r.seq, r.response_id, r.survey_id, r.survey_version, r.mode,"
+        " r.status, r.language, r.area, r.started_at, r.completed_at, r.flags,"
+        " r.batch_id, r.kiosk_id FROM responses r LEFT JOIN kiosks k ON k.id = r.kiosk_id"
+        " WHERE (?1 IS NULL OR coalesce(r.area, k.area) = ?1)"
+        " AND r.started_ms >= ?2 AND (?3 <> 0 OR r.quarantine_reason IS NULL)"
+        " ORDER BY r.kiosk_id, r.seq, r.response_id",
     [SQ_ANSWERS_OF] = "SELECT question_id, value_json FROM answers WHERE response_id = ?1"
                       " ORDER BY position",
     [SQ_COUNTS] = "SELECT r.survey_id, r.survey_version, coalesce(r.area, k.area, ''),"

@@ -725,17 +725,7 @@ void config_free(bk_config *cfg)
 
 char *config_resolve_path(const bk_config *cfg, const char *path)
 {
-    if (!path || !*path)
-        return NULL;
-    const char *slash = cfg && cfg->path ? strrchr(cfg->path, '/') : NULL;
-    if (path[0] == '/' || !slash)
-        return strdup(path);
-    int dirlen = (int)(slash - cfg->path);
-    size_t size = (size_t)dirlen + 1 + strlen(path) + 1;
-    char *out = malloc(size);
-    if (out)
-        snprintf(out, size, "%.*s/%s", dirlen, cfg->path, path);
-    return out;
+    return ini_resolve_path(cfg ? cfg->path : NULL, path);
 }
 
 const char *config_area_name(const bk_config *cfg, const char *id, const char *lang)

@@ -11,7 +11,7 @@
 #include <sys/statvfs.h>
 #include <time.h>
 
-#include "export.h"
+#include "store_export.h"
 #include "live.h"
 #include "log.h"
 #include "pin.h"

@@ -19,11 +19,11 @@ profdata=$(command -v llvm-profdata || command -v llvm-profdata-14)
 llvmcov=$(command -v llvm-cov || command -v llvm-cov-14)
 flags=(-std=c11 -O0 -g -fprofile-instr-generate -fcoverage-mapping
   -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DBK_VERSION=\"coverage\"
-  -I"$src/core" -I"$src/kiosk/core" -I"$src/sync" -I"$here")
+  -I"$src/core" -I"$src/kiosk/core" -I"$src/sync" -I"$src/collector/ingest" -I"$here")
 read -r -a libs <<<"$(pkg-config --libs sqlite3 jansson inih uuid libsodium libsystemd libcurl zlib)"
 
 objs=()
-for f in "$src"/core/*.c "$src"/kiosk/core/*.c "$src"/sync/*.c; do
+for f in "$src"/core/*.c "$src"/kiosk/core/*.c "$src"/sync/*.c "$src"/collector/ingest/*.c; do
   o="$out/obj/$(basename "$(dirname "$f")")-$(basename "$f" .c).o"
   "$cc" "${flags[@]}" $(pkg-config --cflags jansson libcurl) -c "$f" -o "$o"
   objs+=("$o")
@@ -35,10 +35,12 @@ declare -A files=(
   [config]="kiosk/core/config.c"
   [replay]="kiosk/core/replay.c"
   [server_reply]="sync/sync_pass.c sync/sync_surveys.c sync/sync_heartbeat.c sync/sync_backoff.c"
+  [batch]="collector/ingest/ingest_batch.c collector/ingest/ingest_check.c"
+  [gunzip]="collector/ingest/ingest_gunzip.c"
 )
 report="$out/coverage.txt"
 : >"$report"
-for t in survey config replay server_reply; do
+for t in survey config replay server_reply batch gunzip; do
   "$cc" "${flags[@]}" "$here/fuzz_$t.c" "$here/standalone_main.c" "$out/libcov.a" \
     "${libs[@]}" -lpthread -lm -o "$out/cov_$t"
   dirs=("$here/corpus/$t" "$here/regressions/$t")

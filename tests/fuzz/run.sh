@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Runs the libFuzzer targets one after another, BK_FUZZ_SECONDS (default 60)
+# Runs the libFuzzer targets one after another, BK_FUZZ_SECONDS (default 40)
 # each, and prints one line of figures per target.
 #
 #   tests/fuzz/run.sh BIN_DIR WORK_DIR [TARGET...]
 #
-# BIN_DIR holds fuzz_survey, fuzz_config, fuzz_replay, fuzz_server_reply
+# BIN_DIR holds fuzz_survey, fuzz_config, fuzz_replay, fuzz_server_reply,
+# fuzz_batch, fuzz_gunzip
 # (built by tests/fuzz.cmake into <build>/fuzz). WORK_DIR keeps the corpus the
 # fuzzers grow (kept between runs), the logs, crash inputs (artifacts/) and
 # summary.txt. The seeds in tests/fuzz/corpus/TARGET and the regression
@@ -23,8 +24,8 @@ bin=$1
 work=$2
 shift 2
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(survey config replay server_reply)
-seconds=${BK_FUZZ_SECONDS:-60}
+[ ${#targets[@]} -gt 0 ] || targets=(survey config replay server_reply batch gunzip)
+seconds=${BK_FUZZ_SECONDS:-40}
 mkdir -p "$work/artifacts"
 summary="$work/summary.txt"
 : >"$summary"

@@ -1,16 +1,14 @@
-/* export.c: CSV and JSON Lines exports with SHA-256 checksums; see
- * export.h. */
+/* export.c: CSV and JSON Lines exports with SHA-256 checksums, from any
+ * export_source; see export.h. */
 #include "export.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
-#include <mntent.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -135,6 +133,7 @@ typedef struct ex_col {
 typedef struct ex_ctx {
     ex_out *o;
     export_format fmt;
+    bool with_kiosk;
     bk_err err;
     int64_t n;
     /* CSV */
@@ -187,7 +186,7 @@ static bk_err ex_add_col(ex_ctx *c, const char *survey_id, const char *question_
 
 /* Pass 1 (CSV): which surveys the rows belong to, and every answer whose
  * question gets a column even without a definition. */
-static int ex_collect(const store_response_row *row, void *ctx)
+static int ex_collect(const response_row *row, void *ctx)
 {
     ex_ctx *c = ctx;
     size_t k = 0;
@@ -208,7 +207,7 @@ static int ex_collect(const store_response_row *row, void *ctx)
 }
 
 /* Pass 1b (CSV): answers to questions the definitions do not list. */
-static int ex_collect_unknown(const store_response_row *row, void *ctx)
+static int ex_collect_unknown(const response_row *row, void *ctx)
 {
     ex_ctx *c = ctx;
     for (size_t i = 0; i < row->n_answers; i++) {
@@ -315,8 +314,10 @@ static void ex_csv_header(ex_ctx *c)
 {
     ex_put(c->o, "\xEF\xBB\xBF", 3); /* BOM: Excel then reads UTF-8 */
     size_t n = sizeof ex_fixed_columns / sizeof ex_fixed_columns[0];
+    if (c->with_kiosk)
+        csv_field(c->o, "kiosk_id", true, false);
     for (size_t i = 0; i < n; i++)
-        csv_field(c->o, ex_fixed_columns[i], i == 0, false);
+        csv_field(c->o, ex_fixed_columns[i], i == 0 && !c->with_kiosk, false);
     for (size_t i = 0; i < c->n_cols; i++) {
         char name[2 * SURVEY_ID_MAX + 64];
         if (c->cols[i].qualified)
@@ -328,7 +329,7 @@ static void ex_csv_header(ex_ctx *c)
     ex_put(c->o, "\r\n", 2);
 }
 
-static int ex_csv_row(const store_response_row *row, void *ctx)
+static int ex_csv_row(const response_row *row, void *ctx)
 {
     ex_ctx *c = ctx;
     ex_out *o = c->o;
@@ -366,7 +367,9 @@ static int ex_csv_row(const store_response_row *row, void *ctx)
         c->err = BK_ERR_NOMEM;
         return 1;
     }
-    csv_field(o, row->response_id, true, false);
+    if (c->with_kiosk)
+        csv_field(o, row->kiosk_id, true, false);
+    csv_field(o, row->response_id, !c->with_kiosk, false);
     csv_int_field(o, row->seq);
     csv_field(o, row->survey_id, false, false);
     csv_int_field(o, row->survey_version);
@@ -390,10 +393,11 @@ static int ex_csv_row(const store_response_row *row, void *ctx)
     return 0;
 }
 
-static int ex_jsonl_row(const store_response_row *row, void *ctx)
+static int ex_jsonl_row(const response_row *row, void *ctx)
 {
     ex_ctx *c = ctx;
-    char *json = store_response_to_json(row);
+    bk_err jerr;
+    char *json = response_to_json(row, &jerr);
     if (!json) {
         log_error("export", "response %s cannot be written as JSON", row->response_id);
         c->err = BK_ERR_CORRUPT;
@@ -443,28 +447,28 @@ const char *export_format_ext(export_format fmt)
     return fmt == EXPORT_CSV ? "csv" : "jsonl";
 }
 
-bk_err export_write(store *st, const survey *const *surveys, size_t n_surveys, export_format fmt,
-                    int64_t since_wall_ms, FILE *f, export_result *out)
+bk_err export_write(const export_source *src, const survey *const *surveys, size_t n_surveys,
+                    export_format fmt, int64_t since_wall_ms, FILE *f, export_result *out)
 {
     if (out)
         memset(out, 0, sizeof *out);
-    if (!st || !f || (n_surveys && !surveys))
+    if (!src || !src->foreach || !f || (n_surveys && !surveys))
         return BK_ERR_INVALID;
     if (sodium_init() < 0)
         return BK_ERR_NOMEM;
     ex_out o = {.f = f};
     crypto_hash_sha256_init(&o.sha);
-    ex_ctx c = {.o = &o, .fmt = fmt};
+    ex_ctx c = {.o = &o, .fmt = fmt, .with_kiosk = src->with_kiosk};
     int64_t since = since_wall_ms > 0 ? since_wall_ms : 0;
     bk_err err = BK_OK;
     if (fmt == EXPORT_CSV) {
-        err = store_foreach_response(st, 0, since, ex_collect, &c);
+        err = src->foreach(src->src, since, ex_collect, &c);
         if (err == BK_OK)
             err = c.err;
         if (err == BK_OK)
             err = ex_columns_from_definitions(&c, surveys, n_surveys);
         if (err == BK_OK) {
-            err = store_foreach_response(st, 0, since, ex_collect_unknown, &c);
+            err = src->foreach(src->src, since, ex_collect_unknown, &c);
             if (err == BK_OK)
                 err = c.err;
         }
@@ -473,10 +477,10 @@ bk_err export_write(store *st, const survey *const *surveys, size_t n_surveys, e
         if (err == BK_OK) {
             ex_mark_qualified(&c);
             ex_csv_header(&c);
-            err = store_foreach_response(st, 0, since, ex_csv_row, &c);
+            err = src->foreach(src->src, since, ex_csv_row, &c);
         }
     } else {
-        err = store_foreach_response(st, 0, since, ex_jsonl_row, &c);
+        err = src->foreach(src->src, since, ex_jsonl_row, &c);
     }
     if (err == BK_OK)
         err = c.err;
@@ -542,9 +546,9 @@ static bk_err ex_finish_part(FILE *f, const char *part, const char *path, bk_err
     return ex_sync_dir(path);
 }
 
-bk_err export_write_file(store *st, const survey *const *surveys, size_t n_surveys,
-                         export_format fmt, int64_t since_wall_ms, const char *path,
-                         export_result *out)
+bk_err export_write_file(const export_source *src, const survey *const *surveys,
+                         size_t n_surveys, export_format fmt, int64_t since_wall_ms,
+                         const char *path, export_result *out)
 {
     if (out)
         memset(out, 0, sizeof *out);
@@ -556,7 +560,7 @@ bk_err export_write_file(store *st, const survey *const *surveys, size_t n_surve
         log_error("export", "cannot create %s.part: %s", path, strerror(errno));
         return BK_ERR_IO;
     }
-    bk_err err = export_write(st, surveys, n_surveys, fmt, since_wall_ms, f, out);
+    bk_err err = export_write(src, surveys, n_surveys, fmt, since_wall_ms, f, out);
     return ex_finish_part(f, part, path, err);
 }
 
@@ -597,93 +601,6 @@ bk_err export_sha256_file(const char *path, char hex[EXPORT_SHA256_HEX])
     unsigned char digest[crypto_hash_sha256_BYTES];
     crypto_hash_sha256_final(&sha, digest);
     ex_hex(digest, hex);
-    return BK_OK;
-}
-
-bk_err export_find_mount(const char *mounts_file, const char *const *prefixes, size_t n_prefixes,
-                         char *out, size_t size)
-{
-    if (size)
-        out[0] = '\0';
-    FILE *f = setmntent(mounts_file, "r");
-    if (!f)
-        return BK_ERR_IO;
-    bk_err err = BK_ERR_NOT_FOUND;
-    struct mntent *m;
-    while (err == BK_ERR_NOT_FOUND && (m = getmntent(f))) {
-        for (size_t i = 0; i < n_prefixes; i++) {
-            size_t len = strlen(prefixes[i]);
-            while (len > 1 && prefixes[i][len - 1] == '/')
-                len--;
-            if (strncmp(m->mnt_dir, prefixes[i], len) != 0 || m->mnt_dir[len] != '/' ||
-                !m->mnt_dir[len + 1])
-                continue;
-            if (hasmntopt(m, "ro") || access(m->mnt_dir, W_OK) != 0)
-                continue;
-            if (strlen(m->mnt_dir) >= size)
-                continue;
-            snprintf(out, size, "%s", m->mnt_dir);
-            err = BK_OK;
-            break;
-        }
-    }
-    endmntent(f);
-    return err;
-}
-
-bk_err export_find_target(char *out, size_t size)
-{
-    const char *env = getenv("BK_EXPORT_DIR");
-    if (env && env[0]) {
-        struct stat sb;
-        if (strlen(env) >= size || stat(env, &sb) != 0 || !S_ISDIR(sb.st_mode) ||
-            access(env, W_OK) != 0)
-            return BK_ERR_NOT_FOUND;
-        snprintf(out, size, "%s", env);
-        return BK_OK;
-    }
-    static const char *const prefixes[] = {"/media", "/run/media"};
-    return export_find_mount("/proc/mounts", prefixes, 2, out, size);
-}
-
-bk_err export_bundle_write(store *st, const survey *const *surveys, size_t n_surveys,
-                           const char *dir, const char *kiosk_id, int64_t wall_ms,
-                           export_bundle *out)
-{
-    memset(out, 0, sizeof *out);
-    if (!dir || !kiosk_id || strlen(dir) >= sizeof out->dir - 300)
-        return BK_ERR_INVALID;
-    snprintf(out->dir, sizeof out->dir, "%s", dir);
-    time_t t = (time_t)(wall_ms / 1000);
-    struct tm tm;
-    localtime_r(&t, &tm);
-    char stamp[32];
-    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-    char base[160];
-    snprintf(base, sizeof base, "buurtkiosk-%.64s-%s", kiosk_id, stamp);
-    snprintf(out->csv_name, sizeof out->csv_name, "%s.csv", base);
-    snprintf(out->jsonl_name, sizeof out->jsonl_name, "%s.jsonl", base);
-    snprintf(out->sums_name, sizeof out->sums_name, "%s.sha256", base);
-
-    char path[EXPORT_PATH_MAX + 300];
-    export_result csv, jsonl;
-    snprintf(path, sizeof path, "%s/%s", dir, out->csv_name);
-    bk_err err = export_write_file(st, surveys, n_surveys, EXPORT_CSV, 0, path, &csv);
-    if (err != BK_OK)
-        return err;
-    snprintf(path, sizeof path, "%s/%s", dir, out->jsonl_name);
-    err = export_write_file(st, surveys, n_surveys, EXPORT_JSONL, 0, path, &jsonl);
-    if (err != BK_OK)
-        return err;
-    const char *names[2] = {out->csv_name, out->jsonl_name};
-    const char *sums[2] = {csv.sha256, jsonl.sha256};
-    snprintf(path, sizeof path, "%s/%s", dir, out->sums_name);
-    err = export_write_checksums(path, names, sums, 2);
-    if (err != BK_OK)
-        return err;
-    out->n_responses = csv.n_responses;
-    log_info("export", "%lld responses exported to %s/%s (.csv, .jsonl, .sha256)",
-             (long long)csv.n_responses, dir, base);
     return BK_OK;
 }
 

@@ -1,0 +1,200 @@
+/* cli_export.c: `buurtkiosk-collector export --format csv|jsonl --out FILE
+ * [--area AREA] [--since DATE]`: every counted response the collector
+ * holds (quarantined ones and conflicting versions stay out; `status`
+ * lists them), written with the kiosk's own exporter (core/export.h), so a
+ * kiosk's USB export and the collector's read the same. Streamed: one
+ * response in memory at a time. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "diag.h"
+#include "export.h"
+#include "survey.h"
+
+#define CLI_EXPORT_MAX_SURVEYS 256 /* surveys that name CSV columns */
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: buurtkiosk-collector export --format csv|jsonl --out FILE [--area AREA]\n"
+               "                                   [--since DATE] [--config FILE]\n\n"
+               "Writes every counted response as CSV for Excel (';', UTF-8 with BOM, one\n"
+               "row per response, a kiosk_id column, then one column per question) or as\n"
+               "JSON Lines (one PROTOCOL.md response per line, with \"kiosk_id\"). The file\n"
+               "is written as FILE.part and renamed when complete; --out - writes to\n"
+               "standard output. Quarantined responses and conflicts are not exported\n"
+               "(see `status`).\n\n"
+               "  --area AREA     only responses of this area (the response's own area,\n"
+               "                  else its kiosk's)\n"
+               "  --since DATE    only responses started on or after DATE (YYYY-MM-DD,\n"
+               "                  local midnight)\n"
+               "  --config FILE   configuration (default " CLI_DEFAULT_CONFIG ")\n");
+}
+
+typedef struct cli_export_src {
+    storage *st;
+    const char *area;
+} cli_export_src;
+
+static bk_err cli_export_foreach(void *src, int64_t since_wall_ms, export_row_fn fn, void *ctx)
+{
+    const cli_export_src *s = src;
+    storage_filter filter = {.area = s->area, .since_ms = since_wall_ms};
+    return storage_foreach_response(s->st, &filter, fn, ctx);
+}
+
+/* The (survey id, highest version) pairs in the export, for the CSV's
+ * columns. */
+typedef struct cli_export_seen {
+    char id[CLI_EXPORT_MAX_SURVEYS][SURVEY_ID_MAX + 1];
+    int version[CLI_EXPORT_MAX_SURVEYS];
+    size_t n;
+} cli_export_seen;
+
+static int cli_export_note_survey(const response_row *row, void *ctx)
+{
+    cli_export_seen *seen = ctx;
+    for (size_t i = 0; i < seen->n; i++) {
+        if (strcmp(seen->id[i], row->survey_id) == 0) {
+            if (row->survey_version > seen->version[i])
+                seen->version[i] = row->survey_version;
+            return 0;
+        }
+    }
+    if (seen->n < CLI_EXPORT_MAX_SURVEYS && strlen(row->survey_id) <= SURVEY_ID_MAX) {
+        snprintf(seen->id[seen->n], sizeof seen->id[0], "%s", row->survey_id);
+        seen->version[seen->n++] = row->survey_version;
+    }
+    return 0;
+}
+
+/* Loads the definitions of the surveys in the export (the highest version
+ * answered) into out; a survey the collector has no definition of gets
+ * its columns from the answers. Returns how many were loaded. */
+static size_t cli_export_definitions(const char *cmd, const cli_export_src *src, int64_t since,
+                                     survey **out)
+{
+    cli_export_seen *seen = calloc(1, sizeof *seen);
+    if (!seen)
+        return 0;
+    size_t n = 0;
+    if (cli_export_foreach((void *)src, since, cli_export_note_survey, seen) != BK_OK) {
+        free(seen);
+        return 0;
+    }
+    for (size_t i = 0; i < seen->n; i++) {
+        char *json = NULL;
+        if (storage_survey_get(src->st, seen->id[i], seen->version[i], &json) != BK_OK) {
+            fprintf(stderr,
+                    "%s: no definition of survey %s version %d is held; its CSV columns come "
+                    "from the answers\n",
+                    cmd, seen->id[i], seen->version[i]);
+            continue;
+        }
+        bk_diag diag = {0};
+        survey *s = survey_load_string(json, strlen(json), seen->id[i], &diag);
+        diag_clear(&diag);
+        free(json);
+        if (s)
+            out[n++] = s;
+    }
+    free(seen);
+    return n;
+}
+
+int cli_export(int argc, char **argv)
+{
+    const char *cmd = "buurtkiosk-collector export";
+    const char *config_path = CLI_DEFAULT_CONFIG, *format = NULL, *out_path = NULL;
+    const char *area = NULL, *since_text = NULL;
+    static const struct option longopts[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"format", required_argument, NULL, 'f'},
+        {"out", required_argument, NULL, 'o'},
+        {"area", required_argument, NULL, 'a'},
+        {"since", required_argument, NULL, 's'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    optind = 1;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "c:f:o:a:s:h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'c':
+            config_path = optarg;
+            break;
+        case 'f':
+            format = optarg;
+            break;
+        case 'o':
+            out_path = optarg;
+            break;
+        case 'a':
+            area = optarg;
+            break;
+        case 's':
+            since_text = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    export_format fmt;
+    if (optind != argc || !format || !out_path) {
+        usage(stderr);
+        return 2;
+    }
+    if (export_format_parse(format, &fmt) != BK_OK) {
+        fprintf(stderr, "%s: --format must be csv or jsonl, not \"%s\"\n", cmd, format);
+        return 2;
+    }
+    if (area && !survey_id_valid(area)) {
+        fprintf(stderr, "%s: --area must be an area id (a-z, 0-9, _ and -), not \"%s\"\n", cmd,
+                area);
+        return 2;
+    }
+    int64_t since = 0;
+    if (since_text && export_parse_date(since_text, &since) != BK_OK) {
+        fprintf(stderr, "%s: --since must be a date YYYY-MM-DD, not \"%s\"\n", cmd, since_text);
+        return 2;
+    }
+
+    collector_config cfg;
+    if (cli_load_config(cmd, config_path, &cfg) != 0)
+        return 2;
+    storage *st = cli_open_storage(cmd, &cfg, 1);
+    collector_config_free(&cfg);
+    if (!st)
+        return 1;
+
+    cli_export_src src_data = {.st = st, .area = area};
+    export_source src = {.foreach = cli_export_foreach, .src = &src_data, .with_kiosk = true};
+    survey *defs[CLI_EXPORT_MAX_SURVEYS];
+    size_t n_defs = fmt == EXPORT_CSV ? cli_export_definitions(cmd, &src_data, since, defs) : 0;
+
+    export_result res;
+    bk_err err;
+    if (strcmp(out_path, "-") == 0)
+        err = export_write(&src, (const survey *const *)defs, n_defs, fmt, since, stdout, &res);
+    else
+        err = export_write_file(&src, (const survey *const *)defs, n_defs, fmt, since, out_path,
+                                &res);
+    int rc = 0;
+    if (err != BK_OK) {
+        cli_report(cmd, strcmp(out_path, "-") == 0 ? "standard output" : out_path, err);
+        rc = 1;
+    } else if (strcmp(out_path, "-") != 0) {
+        printf("%lld responses written to %s (sha256 %s)\n", (long long)res.n_responses, out_path,
+               res.sha256);
+    }
+    for (size_t i = 0; i < n_defs; i++)
+        survey_free(defs[i]);
+    storage_close(st);
+    return rc;
+}
