@@ -5,6 +5,7 @@
  * kiosk's USB export and the collector's read the same. Streamed: one
  * response in memory at a time. */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,23 +26,27 @@ static void usage(FILE *f)
                "JSON Lines (one PROTOCOL.md response per line, with \"kiosk_id\"). The file\n"
                "is written as FILE.part and renamed when complete; --out - writes to\n"
                "standard output. Quarantined responses and conflicts are not exported\n"
-               "(see `status`).\n\n"
+               "(see `status`) unless --with-quarantined is given.\n\n"
                "  --area AREA     only responses of this area (the response's own area,\n"
                "                  else its kiosk's)\n"
                "  --since DATE    only responses started on or after DATE (YYYY-MM-DD,\n"
                "                  local midnight)\n"
+               "  --with-quarantined  also the quarantined responses (kept, never\n"
+               "                  counted: for admins who check them)\n"
                "  --config FILE   configuration (default " CLI_DEFAULT_CONFIG ")\n");
 }
 
 typedef struct cli_export_src {
     storage *st;
     const char *area;
+    bool with_quarantined;
 } cli_export_src;
 
 static bk_err cli_export_foreach(void *src, int64_t since_wall_ms, export_row_fn fn, void *ctx)
 {
     const cli_export_src *s = src;
-    storage_filter filter = {.area = s->area, .since_ms = since_wall_ms};
+    storage_filter filter = {
+        .area = s->area, .since_ms = since_wall_ms, .with_quarantined = s->with_quarantined};
     return storage_foreach_response(s->st, &filter, fn, ctx);
 }
 
@@ -109,18 +114,16 @@ int cli_export(int argc, char **argv)
     const char *cmd = "buurtkiosk-collector export";
     const char *config_path = CLI_DEFAULT_CONFIG, *format = NULL, *out_path = NULL;
     const char *area = NULL, *since_text = NULL;
+    bool with_quarantined = false;
     static const struct option longopts[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"format", required_argument, NULL, 'f'},
-        {"out", required_argument, NULL, 'o'},
-        {"area", required_argument, NULL, 'a'},
-        {"since", required_argument, NULL, 's'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"config", required_argument, NULL, 'c'}, {"format", required_argument, NULL, 'f'},
+        {"out", required_argument, NULL, 'o'},    {"area", required_argument, NULL, 'a'},
+        {"since", required_argument, NULL, 's'},  {"with-quarantined", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
     optind = 1;
     int ch;
-    while ((ch = getopt_long(argc, argv, "c:f:o:a:s:h", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "c:f:o:a:s:qh", longopts, NULL)) != -1) {
         switch (ch) {
         case 'c':
             config_path = optarg;
@@ -136,6 +139,9 @@ int cli_export(int argc, char **argv)
             break;
         case 's':
             since_text = optarg;
+            break;
+        case 'q':
+            with_quarantined = true;
             break;
         case 'h':
             usage(stdout);
@@ -173,7 +179,7 @@ int cli_export(int argc, char **argv)
     if (!st)
         return 1;
 
-    cli_export_src src_data = {.st = st, .area = area};
+    cli_export_src src_data = {.st = st, .area = area, .with_quarantined = with_quarantined};
     export_source src = {.foreach = cli_export_foreach, .src = &src_data, .with_kiosk = true};
     survey *defs[CLI_EXPORT_MAX_SURVEYS];
     size_t n_defs = fmt == EXPORT_CSV ? cli_export_definitions(cmd, &src_data, since, defs) : 0;
@@ -190,8 +196,8 @@ int cli_export(int argc, char **argv)
         cli_report(cmd, strcmp(out_path, "-") == 0 ? "standard output" : out_path, err);
         rc = 1;
     } else if (strcmp(out_path, "-") != 0) {
-        printf("%lld responses written to %s (sha256 %s)\n", (long long)res.n_responses, out_path,
-               res.sha256);
+        printf("%lld %s written to %s (sha256 %s)\n", (long long)res.n_responses,
+               res.n_responses == 1 ? "response" : "responses", out_path, res.sha256);
     }
     for (size_t i = 0; i < n_defs; i++)
         survey_free(defs[i]);

@@ -21,7 +21,8 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: buurtkiosk-collector import FILE.jsonl [--kiosk ID] [--config FILE]\n\n"
                "Takes in a kiosk's USB export: the JSON Lines file and, beside it, its\n"
-               "SHA-256 file (same name, .sha256), which is checked first. Every line is\n"
+               "SHA-256 file (same name with .sha256 for .jsonl, or FILE.jsonl.sha256),\n"
+               "which is checked first. Every line is\n"
                "checked before anything is stored; responses the collector already holds\n"
                "(by sync or an earlier import) count as duplicates.\n\n"
                "  --kiosk ID      the kiosk the file came from (default: from the file name,\n"
@@ -57,13 +58,23 @@ static int check_sha256(const char *cmd, const char *path)
         free(copy);
         return 1;
     }
+    /* Staff mode writes NAME.sha256 beside NAME.jsonl and NAME.csv;
+     * `buurtkiosk export --out FILE` writes FILE.sha256. */
     memcpy(sums, path, n - strlen(".jsonl"));
     strcpy(sums + n - strlen(".jsonl"), ".sha256");
     const char *base = basename(copy);
     FILE *f = fopen(sums, "r");
     if (!f) {
-        fprintf(stderr, "%s: %s: the checksum file %s is missing; copy it from the stick too\n",
-                cmd, path, sums);
+        snprintf(sums, n + 8, "%s.sha256", path);
+        f = fopen(sums, "r");
+    }
+    if (!f) {
+        memcpy(sums, path, n - strlen(".jsonl"));
+        strcpy(sums + n - strlen(".jsonl"), ".sha256");
+        fprintf(stderr,
+                "%s: %s: the checksum file %s (or %s.sha256) is missing; copy it from the "
+                "stick too\n",
+                cmd, path, sums, base);
         free(sums);
         free(copy);
         return 1;
@@ -87,8 +98,10 @@ static int check_sha256(const char *cmd, const char *path)
         fprintf(stderr, "%s: %s cannot be read\n", cmd, path);
         rc = 1;
     } else if (strcmp(have, want) != 0) {
-        fprintf(stderr, "%s: %s does not match its checksum in %s: the file is damaged or "
-                        "changed; nothing imported\n", cmd, path, sums);
+        fprintf(stderr,
+                "%s: %s does not match its checksum in %s: the file is damaged or "
+                "changed; nothing imported\n",
+                cmd, path, sums);
         rc = 1;
     }
     free(sums);
@@ -180,8 +193,8 @@ static int import_pass(import_state *s, bool store)
     free(line);
     fclose(f);
     if (bad) {
-        fprintf(stderr, "%s: %s: %ld line%s not valid; nothing imported\n", s->cmd, s->path,
-                bad, bad == 1 ? " is" : "s are");
+        fprintf(stderr, "%s: %s: %ld line%s not valid; nothing imported\n", s->cmd, s->path, bad,
+                bad == 1 ? " is" : "s are");
         rc = 1;
     }
     if (store && rc == 0) {
@@ -254,8 +267,8 @@ int cli_import(int argc, char **argv)
     if (!st) {
         rc = 1;
     } else if (e == BK_ERR_NOT_FOUND) {
-        fprintf(stderr, "%s: no kiosk \"%s\" at this collector: add it with `kiosk add %s`\n",
-                cmd, kiosk_id, kiosk_id);
+        fprintf(stderr, "%s: no kiosk \"%s\" at this collector: add it with `kiosk add %s`\n", cmd,
+                kiosk_id, kiosk_id);
         rc = 1;
     } else if (e != BK_OK) {
         cli_report(cmd, "reading the kiosk", e);

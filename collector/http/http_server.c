@@ -93,8 +93,7 @@ static const char *http_header(struct MHD_Connection *conn, const char *name)
 
 static enum MHD_Result http_on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                        const char *method, const char *version,
-                                       const char *upload_data, size_t *upload_size,
-                                       void **con_cls)
+                                       const char *upload_data, size_t *upload_size, void **con_cls)
 {
     http_server *s = cls;
     http_conn *c = *con_cls;
@@ -109,8 +108,9 @@ static enum MHD_Result http_on_request(void *cls, struct MHD_Connection *conn, c
         if (strncmp(url, s->base_path, s->base_len) != 0 ||
             (url[s->base_len] != '/' && url[s->base_len] != '\0')) {
             c->refused = true;
-            return http_respond_error(conn, 404, 0, "no such path (the protocol lives under the "
-                                                    "base path)");
+            return http_respond_error(conn, 404, 0,
+                                      "no such path (the protocol lives under the "
+                                      "base path)");
         }
         const char *cl = http_header(conn, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl) {
@@ -287,16 +287,16 @@ bk_err http_server_start(const http_server_options *o, http_server **out, bk_dia
 
     struct MHD_OptionItem opts[16];
     size_t n = 0;
+    /* The logger first, so that libmicrohttpd prints nothing of its own. */
+    opts[n++] =
+        (struct MHD_OptionItem){MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)http_on_mhd_error, NULL};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, &addr};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, o->threads, NULL};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT, o->max_connections, NULL};
-    opts[n++] =
-        (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT, o->request_timeout_s, NULL};
+    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT, o->request_timeout_s, NULL};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT, HTTP_HEADER_POOL, NULL};
-    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)http_on_mhd_error,
-                                        NULL};
-    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)http_on_completed,
-                                        s};
+    opts[n++] =
+        (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)http_on_completed, s};
     if (o->tls_cert) {
         opts[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)o->tls_cert};
         opts[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)o->tls_key};
