@@ -8,3 +8,10 @@ bk_add_test(test_collector_e2e SOURCES ${CMAKE_SOURCE_DIR}/tests/test_collector_
 target_compile_definitions(test_collector_e2e PRIVATE
   BK_COLLECTOR="$<TARGET_FILE:buurtkiosk-collector>")
 add_dependencies(test_collector_e2e buurtkiosk buurtkiosk-collector)
+# The bad-input table (docs/collector.md, "Bad input"): 50-odd raw requests,
+# each with its answer, and proof that nothing stored changed.
+find_program(BK_SYSTEM_PYTHON3 NAMES python3 PATHS /usr/bin NO_DEFAULT_PATH REQUIRED)
+add_test(NAME collector_bad_input COMMAND ${BK_SYSTEM_PYTHON3}
+  ${CMAKE_SOURCE_DIR}/tests/collector/bad_input.py $<TARGET_FILE:buurtkiosk-collector>
+  ${CMAKE_SOURCE_DIR})
+set_tests_properties(collector_bad_input PROPERTIES LABELS collector TIMEOUT 300)

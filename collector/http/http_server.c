@@ -42,7 +42,11 @@ typedef struct http_conn {
     char *body;
     size_t len, cap;
     bool counted_pending;
-    bool refused; /* a reply is queued before the body was read */
+    bool refused; /* a reply is queued, or the rest of the body is dropped */
+    /* Refused in the middle of the body: libmicrohttpd takes a reply only
+     * once the request is in, so it waits here until then. */
+    int late_status;
+    char late_msg[96];
 } http_conn;
 
 /* Sends reply r on conn: the one place a status code and its headers are
@@ -141,23 +145,34 @@ static enum MHD_Result http_on_request(void *cls, struct MHD_Connection *conn, c
         return MHD_YES;
     }
     if (c->refused) {
-        *upload_size = 0; /* the reply is queued; the rest is dropped */
+        if (*upload_size) {
+            *upload_size = 0; /* the rest is dropped, never kept */
+            return MHD_YES;
+        }
+        if (c->late_status)
+            return http_respond_error(conn, c->late_status, 0, c->late_msg);
         return MHD_YES;
     }
     if (*upload_size) {
         int64_t elapsed = clock_mono_ms(&s->clock) - c->started_ms;
         if (elapsed > (int64_t)s->request_timeout_s * 1000) {
-            c->refused = true;
-            *upload_size = 0;
-            return http_respond_error(conn, 408, 0, "the request took too long to arrive");
+            /* A client that dribbles its body (slowloris) is cut off: no
+             * reply can be queued in the middle of a body, so the
+             * connection is closed. */
+            log_info("http", "a request took longer than %d s to arrive: connection closed",
+                     s->request_timeout_s);
+            return MHD_NO;
         }
         if ((int64_t)(c->len + *upload_size) > s->max_body_bytes) {
             c->refused = true;
             *upload_size = 0;
-            char msg[96];
-            snprintf(msg, sizeof msg, "the body is larger than %lld bytes",
+            free(c->body);
+            c->body = NULL;
+            c->len = c->cap = 0;
+            c->late_status = 413;
+            snprintf(c->late_msg, sizeof c->late_msg, "the body is larger than %lld bytes",
                      (long long)s->max_body_bytes);
-            return http_respond_error(conn, 413, 0, msg);
+            return MHD_YES;
         }
         if (c->len + *upload_size > c->cap) {
             size_t cap = c->cap ? c->cap : 16 * 1024;
@@ -167,9 +182,8 @@ static enum MHD_Result http_on_request(void *cls, struct MHD_Connection *conn, c
                 cap = (size_t)s->max_body_bytes;
             char *grown = realloc(c->body, cap);
             if (!grown) {
-                c->refused = true;
-                *upload_size = 0;
-                return http_respond_error(conn, 503, s->retry_after_s, "out of memory");
+                log_error("http", "out of memory for a body of %zu bytes: connection closed", cap);
+                return MHD_NO;
             }
             c->body = grown;
             c->cap = cap;
