@@ -28,10 +28,10 @@
 typedef struct storage storage;
 
 typedef struct storage_options {
-    const char *database;  /* a file path: SQLite */
-    int busy_timeout_ms;   /* wait for a lock this long, then BK_ERR_BUSY */
-    int pool_size;         /* connections at most (>= 1) */
-    bk_clock clock;        /* for received_at and other stamps */
+    const char *database; /* a file path: SQLite */
+    int busy_timeout_ms;  /* wait for a lock this long, then BK_ERR_BUSY */
+    int pool_size;        /* connections at most (>= 1) */
+    bk_clock clock;       /* for received_at and other stamps */
 } storage_options;
 
 /* Opens (creating when missing) the database and migrates its schema to
@@ -80,8 +80,7 @@ bk_err storage_kiosk_get(storage *st, const char *kiosk_id, storage_kiosk *out);
 bk_err storage_kiosk_revoke(storage *st, const char *kiosk_id);
 
 /* Calls fn for every kiosk in id order; fn returns non-zero to stop. */
-bk_err storage_kiosk_foreach(storage *st, int (*fn)(const storage_kiosk *k, void *ctx),
-                             void *ctx);
+bk_err storage_kiosk_foreach(storage *st, int (*fn)(const storage_kiosk *k, void *ctx), void *ctx);
 
 /* ---- batches ---- */
 
@@ -107,7 +106,11 @@ bk_err storage_batch_store(storage *st, const char *kiosk_id, const ingest_batch
 
 /* ---- surveys ---- */
 
-typedef enum storage_target { STORAGE_TARGET_KIOSK, STORAGE_TARGET_AREA, STORAGE_TARGET_ALL } storage_target;
+typedef enum storage_target {
+    STORAGE_TARGET_KIOSK,
+    STORAGE_TARGET_AREA,
+    STORAGE_TARGET_ALL
+} storage_target;
 
 /* Stores the definition text json (already validated; id and version as
  * given) and makes it the active survey for the target (target_id: a kiosk
@@ -128,8 +131,7 @@ bk_err storage_survey_get(storage *st, const char *survey_id, int version, char 
  * published to the kiosk itself, else to its area, else to all. *body_out
  * is a new string (caller frees) and etag a quoted strong ETag of it
  * ("\"<sha256 hex>\""). BK_ERR_NOT_FOUND when nothing is published for it. */
-bk_err storage_surveys_for_kiosk(storage *st, const char *kiosk_id, char **body_out,
-                                 char etag[70]);
+bk_err storage_surveys_for_kiosk(storage *st, const char *kiosk_id, char **body_out, char etag[70]);
 
 /* ---- heartbeats ---- */
 
@@ -142,8 +144,8 @@ bk_err storage_status_put(storage *st, const char *kiosk_id, const char *body, i
 /* ---- reading back ---- */
 
 typedef struct storage_filter {
-    const char *area;      /* NULL: every area; else the response's area, or its kiosk's when null */
-    int64_t since_ms;      /* > 0: only responses started at or after */
+    const char *area; /* NULL: every area; else the response's area, or its kiosk's when null */
+    int64_t since_ms; /* > 0: only responses started at or after */
     bool with_quarantined; /* false: counted responses only */
 } storage_filter;
 
@@ -160,7 +162,7 @@ typedef struct storage_count_row {
     int survey_version;
     char area[INGEST_ID_MAX + 1]; /* "" when none */
     char kiosk_id[INGEST_ID_MAX + 1];
-    int64_t responses;   /* counted (not quarantined) */
+    int64_t responses; /* counted (not quarantined) */
     int64_t quarantined;
     int64_t conflicts;
 } storage_count_row;

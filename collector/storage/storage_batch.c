@@ -196,11 +196,8 @@ bk_err storage_batch_store(storage *st, const char *kiosk_id, const ingest_batch
     if (!kiosk_id || !b || strcmp(kiosk_id, b->kiosk_id) != 0)
         return BK_ERR_INVALID;
     storage_conn *c;
-    bk_err err = storage_conn_get(st, &c);
-    if (err != BK_OK)
-        return err;
     storage_batch_result res = {0};
-    err = storage_tx_write(c);
+    bk_err err = storage_write_begin(st, &c);
     if (err == BK_OK) {
         err = store_in_tx(c, kiosk_id, b, clock_wall_ms(&st->clock), &res);
         if (err == BK_OK)
@@ -208,7 +205,6 @@ bk_err storage_batch_store(storage *st, const char *kiosk_id, const ingest_batch
         else
             storage_tx_rollback(c);
     }
-    storage_conn_put(st, c);
     if (err == BK_OK)
         *out = res;
     return err;

@@ -153,10 +153,7 @@ bk_err storage_status_put(storage *st, const char *kiosk_id, const char *body, i
     if (!kiosk_id || !body)
         return BK_ERR_INVALID;
     storage_conn *c;
-    bk_err err = storage_conn_get(st, &c);
-    if (err != BK_OK)
-        return err;
-    err = storage_tx_write(c);
+    bk_err err = storage_write_begin(st, &c);
     if (err == BK_OK) {
         const int64_t now = clock_wall_ms(&st->clock);
         int rc =
@@ -173,6 +170,5 @@ bk_err storage_status_put(storage *st, const char *kiosk_id, const char *body, i
         else
             storage_tx_rollback(c);
     }
-    storage_conn_put(st, c);
     return err;
 }

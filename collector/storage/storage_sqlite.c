@@ -159,9 +159,46 @@ static bk_err tx_run(storage_conn *c, enum storage_sq which, const char *what)
     return BK_OK;
 }
 
-bk_err storage_tx_write(storage_conn *c)
+/* The deadline busy_timeout_ms from now on the realtime clock (which
+ * pthread_mutex_timedlock uses). */
+static struct timespec busy_deadline(const storage *st, clockid_t clk)
 {
-    return tx_run(c, SQ_BEGIN_WRITE, "begin write transaction");
+    struct timespec d;
+    clock_gettime(clk, &d);
+    d.tv_sec += st->busy_timeout_ms / 1000;
+    d.tv_nsec += (long)(st->busy_timeout_ms % 1000) * 1000000L;
+    if (d.tv_nsec >= 1000000000L) {
+        d.tv_sec++;
+        d.tv_nsec -= 1000000000L;
+    }
+    return d;
+}
+
+static void write_release(storage_conn *c)
+{
+    if (c->writing) {
+        c->writing = false;
+        pthread_mutex_unlock(&c->owner->write_mu);
+    }
+}
+
+bk_err storage_write_begin(storage *st, storage_conn **out)
+{
+    *out = NULL;
+    struct timespec deadline = busy_deadline(st, CLOCK_REALTIME);
+    if (pthread_mutex_timedlock(&st->write_mu, &deadline) != 0) {
+        log_warn("storage", "another write held the database for %d ms", st->busy_timeout_ms);
+        return BK_ERR_BUSY;
+    }
+    storage_conn *c = st->writer;
+    c->writing = true;
+    bk_err err = tx_run(c, SQ_BEGIN_WRITE, "begin write transaction");
+    if (err != BK_OK) {
+        write_release(c);
+        return err;
+    }
+    *out = c;
+    return BK_OK;
 }
 
 bk_err storage_tx_read(storage_conn *c)
@@ -174,6 +211,7 @@ bk_err storage_tx_commit(storage_conn *c)
     bk_err err = tx_run(c, SQ_COMMIT, "commit");
     if (err != BK_OK)
         storage_tx_rollback(c);
+    write_release(c);
     return err;
 }
 
@@ -182,6 +220,7 @@ void storage_tx_rollback(storage_conn *c)
     /* After some errors SQLite has already rolled back by itself. */
     if (!sqlite3_get_autocommit(c->db))
         step_once(c->sq[SQ_ROLLBACK]);
+    write_release(c);
 }
 
 int storage_bind_text(sqlite3_stmt *s, int i, const char *text)
@@ -245,14 +284,7 @@ bool storage_sha256_hex_ok(const char *s)
 bk_err storage_conn_get(storage *st, storage_conn **out)
 {
     *out = NULL;
-    struct timespec deadline;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    deadline.tv_sec += st->busy_timeout_ms / 1000;
-    deadline.tv_nsec += (long)(st->busy_timeout_ms % 1000) * 1000000L;
-    if (deadline.tv_nsec >= 1000000000L) {
-        deadline.tv_sec++;
-        deadline.tv_nsec -= 1000000000L;
-    }
+    struct timespec deadline = busy_deadline(st, CLOCK_MONOTONIC);
     pthread_mutex_lock(&st->mu);
     int rc = 0;
     while (!st->free_list && rc != ETIMEDOUT)
@@ -383,7 +415,8 @@ bk_err storage_open(const storage_options *opt, storage **out, bk_diag *diag)
     if (!st)
         return BK_ERR_NOMEM;
     st->path = strdup(opt->database);
-    st->conns = calloc((size_t)opt->pool_size, sizeof *st->conns);
+    /* pool_size readers, and one more connection that only writes. */
+    st->conns = calloc((size_t)opt->pool_size + 1, sizeof *st->conns);
     if (!st->path || !st->conns) {
         free(st->path);
         free(st->conns);
@@ -393,17 +426,23 @@ bk_err storage_open(const storage_options *opt, storage **out, bk_diag *diag)
     st->busy_timeout_ms = opt->busy_timeout_ms;
     st->clock = opt->clock.wall_ms ? opt->clock : clock_system();
     pthread_mutex_init(&st->mu, NULL);
+    pthread_mutex_init(&st->write_mu, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&st->freed, &ca);
     pthread_condattr_destroy(&ca);
     bk_err err = BK_OK;
-    for (int i = 0; i < opt->pool_size && err == BK_OK; i++) {
+    for (int i = 0; i <= opt->pool_size && err == BK_OK; i++) {
         st->n_conns = i + 1;
+        st->conns[i].owner = st;
         err = conn_open(st, &st->conns[i], i == 0, diag);
-        st->conns[i].next_free = st->free_list;
-        st->free_list = &st->conns[i];
+        if (i == opt->pool_size) {
+            st->writer = &st->conns[i];
+        } else {
+            st->conns[i].next_free = st->free_list;
+            st->free_list = &st->conns[i];
+        }
     }
     if (err != BK_OK) {
         storage_close(st);
@@ -422,6 +461,7 @@ void storage_close(storage *st)
         conn_close(&st->conns[i]);
     pthread_cond_destroy(&st->freed);
     pthread_mutex_destroy(&st->mu);
+    pthread_mutex_destroy(&st->write_mu);
     free(st->conns);
     free(st->path);
     free(st);

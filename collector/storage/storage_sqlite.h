@@ -50,6 +50,8 @@ typedef struct storage_conn {
     sqlite3 *db;
     sqlite3_stmt *sq[SQ_COUNT_];
     struct storage_conn *next_free;
+    struct storage *owner;
+    bool writing; /* holds owner->write_mu (a write transaction is open) */
 } storage_conn;
 
 struct storage {
@@ -58,7 +60,12 @@ struct storage {
     bk_clock clock;
     pthread_mutex_t mu;
     pthread_cond_t freed; /* signalled when a connection goes back */
-    storage_conn *conns;  /* pool_size of them, all opened by storage_open */
+    /* One writer at a time within this process: SQLite takes one anyway,
+     * and a writer queued here is woken the moment the last one commits,
+     * where SQLite's busy handler would sleep and poll. */
+    pthread_mutex_t write_mu;
+    storage_conn *conns;  /* pool_size readers and the writer, opened by storage_open */
+    storage_conn *writer; /* conns[pool_size]: every write goes through it */
     int n_conns;
     storage_conn *free_list;
 };
@@ -89,9 +96,15 @@ bk_err storage_fail(storage_conn *c, int rc, const char *what);
 /* Resets s and clears its bindings, so the next call starts clean. */
 void storage_stmt_done(sqlite3_stmt *s);
 
-/* Transactions on c: a write one takes the write lock at once (BEGIN
- * IMMEDIATE), a read one reads one snapshot. Errors are logged. */
-bk_err storage_tx_write(storage_conn *c);
+/* Opens a write transaction (BEGIN IMMEDIATE) on the one connection that
+ * writes, after waiting up to busy_timeout_ms for the write in progress
+ * to end; *out is that connection until storage_tx_commit or
+ * storage_tx_rollback (never given back with storage_conn_put). A single
+ * writer keeps its page cache warm, where a pool of writers would each
+ * reread the pages another one changed. BK_ERR_BUSY (logged) on timeout. */
+bk_err storage_write_begin(storage *st, storage_conn **out);
+
+/* A read transaction on c: one snapshot. Errors are logged. */
 bk_err storage_tx_read(storage_conn *c);
 bk_err storage_tx_commit(storage_conn *c);
 void storage_tx_rollback(storage_conn *c);

@@ -88,10 +88,7 @@ bk_err storage_survey_publish(storage *st, const char *survey_id, int version, c
     storage_sha256_hex(json, strlen(json), sha);
 
     storage_conn *c;
-    bk_err err = storage_conn_get(st, &c);
-    if (err != BK_OK)
-        return err;
-    err = storage_tx_write(c);
+    bk_err err = storage_write_begin(st, &c);
     if (err == BK_OK) {
         const int64_t now = clock_wall_ms(&st->clock);
         err = survey_insert(c, survey_id, version, json, sha, now);
@@ -102,7 +99,6 @@ bk_err storage_survey_publish(storage *st, const char *survey_id, int version, c
         else
             storage_tx_rollback(c);
     }
-    storage_conn_put(st, c);
     if (err == BK_OK)
         log_info("storage", "survey %s version %d published to %s%s%s", survey_id, version,
                  target_kinds[target], target_id[0] ? " " : "", target_id);
