@@ -34,5 +34,7 @@ done
 url=$(sed -n 's/^listening on //p' data/collector.out)
 echo "collector: $url/buurtkiosk (log: data/collector.log, database: data/collector.db)"
 echo "  what it holds: build/buurtkiosk-collector status --config $ccfg"
+echo "  dashboard: not built yet (no web pages, so no login); export with"
+echo "  build/buurtkiosk-collector export --format csv --out answers.csv --config $ccfg"
 echo "kiosk: staff mode: hold the top-left corner 3 s, PIN 1234; \"Nu versturen\" sends to the collector"
 build/buurtkiosk run --config config/buurtkiosk.ini --db data/buurtkiosk.db "$@"

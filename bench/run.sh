@@ -6,7 +6,8 @@
 # Not part of ./test.sh. About 10 to 15 minutes on 2 cores (the first run
 # also generates the backlogs, cached in build-bench/bench-cache/).
 #
-# usage: bench/run.sh [--only startup|memory|idle|frames|store|upload|sync-memory|bytes]
+# usage: bench/run.sh [--only startup|memory|idle|frames|store|upload|sync-memory|bytes|
+#                            collector-ingest|collector-memory]
 #                     [--quick]
 #   --only NAME   measure one figure and print it (docs/benchmarks.md is left alone)
 #   --quick       fewer repetitions, to try the script out

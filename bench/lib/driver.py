@@ -24,7 +24,8 @@ import sys
 import time
 import urllib.request
 
-FIGURES = ["startup", "memory", "idle", "frames", "store", "upload", "sync-memory", "bytes"]
+FIGURES = ["startup", "memory", "idle", "frames", "store", "upload", "sync-memory", "bytes",
+           "collector-ingest", "collector-memory"]
 SDL_ENV = {"SDL_VIDEODRIVER": "offscreen", "SDL_RENDER_DRIVER": "software",
            "SDL_FRAMEBUFFER_ACCELERATION": "0", "SDL_AUDIODRIVER": "dummy"}
 SDL_ENV_WORDS = " ".join("%s=%s" % kv for kv in SDL_ENV.items())
@@ -498,6 +499,133 @@ class Bench:
                 os.path.join(self.bin, "bench_backlog"), self.survey)]
 
 
+    # ---- the collector ----
+
+    def collector_setup(self, tag, db=None):
+        """A collector configuration in WORK/collector-TAG/ (its database db,
+        or a new one there), the demo survey published and a kiosk added.
+        Returns (ini, token)."""
+        d = os.path.join(self.work, "collector-" + tag)
+        os.makedirs(d, exist_ok=True)
+        if db is None:
+            db = os.path.join(d, "collector.db")
+            for suffix in ("", "-wal", "-shm"):
+                if os.path.exists(db + suffix):
+                    os.unlink(db + suffix)
+        ini = os.path.join(d, "collector.ini")
+        with open(ini, "w") as f:
+            f.write("[server]\nlisten = 127.0.0.1\nport = 0\n[storage]\ndatabase = %s\n" % db)
+        coll = os.path.join(self.build, "buurtkiosk-collector")
+        kiosk = "bench-kiosk-%d" % int(time.time() * 1000)
+        token = run([coll, "kiosk", "add", kiosk, "--area", "dorst", "--config", ini]
+                    ).stdout.decode().strip().splitlines()[-1]
+        run([coll, "survey", "publish", self.survey, "--all", "--config", ini])
+        return ini, token, kiosk
+
+    def collector_start(self, ini):
+        coll = os.path.join(self.build, "buurtkiosk-collector")
+        err = open(os.path.join(os.path.dirname(ini), "serve.err"), "w")
+        p = subprocess.Popen([coll, "serve", "--config", ini], stdout=subprocess.PIPE,
+                             stderr=err)
+        line = p.stdout.readline().decode()
+        if "listening on http://127.0.0.1:" not in line:
+            raise SystemExit("bench: the collector did not start: %r" % line)
+        return p, int(line.rsplit(":", 1)[1])
+
+    def collector_stop(self, p):
+        p.terminate()
+        if p.wait(timeout=60) != 0:
+            raise SystemExit("bench: the collector exited %d" % p.returncode)
+
+    def fig_collector_ingest(self):
+        ing = os.path.join(self.bin, "bench_ingest")
+        ini, token, kiosk = self.collector_setup("ingest")
+        direct = os.path.join(self.work, "collector-ingest", "direct.db")
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(direct + suffix):
+                os.unlink(direct + suffix)
+        p, port = self.collector_start(ini)
+        url = "http://127.0.0.1:%d/buurtkiosk/v1/batches" % port
+        batches, clients = 200, 4
+        reps = self.reps(5, 2)
+        log("collector ingest: %d x (HTTP, 4 clients; direct SQLite) of %d batches of 100" %
+            (reps, batches))
+        h, d, p50, p99 = [], [], [], []
+        hcmd = dcmd = None
+        try:
+            for i in range(reps):
+                first = str(i * batches * 100)
+                hcmd = [ing, "http", url, token, kiosk, str(batches), str(clients), first]
+                r = json.loads(run(hcmd).stdout.decode())
+                h.append(r["responses_per_s"])
+                p50.append(r["p50_ms"])
+                p99.append(r["p99_ms"])
+                dcmd = [ing, "direct", direct, kiosk, str(batches), first]
+                d.append(json.loads(run(dcmd).stdout.decode())["responses_per_s"])
+        finally:
+            self.collector_stop(p)
+        got = run([os.path.join(self.build, "buurtkiosk-collector"), "status", "--config", ini]
+                  ).stdout.decode()
+        want = "total: %d responses counted, 0 quarantined" % (reps * batches * 100)
+        if want not in got:
+            raise SystemExit("bench: the collector does not hold what was sent:\n" + got)
+        self.results["collector-ingest"] = {
+            "http_per_s": summary(h), "direct_per_s": summary(d), "ratio": med(h) / med(d),
+            "p50_ms": summary(p50), "p99_ms": summary(p99), "batches": batches,
+            "clients": clients}
+        self.commands["collector-ingest"] = [
+            "# collector: kiosk add, survey publish config/surveys/buurtpeiling.json --all, serve",
+            q(hcmd[:-1]) + " FIRST  # FIRST = rep x 20000",
+            q(dcmd[:-1]) + " FIRST"]
+
+    def fig_collector_memory(self):
+        ing = os.path.join(self.bin, "bench_ingest")
+        res, cmds = {}, []
+        cache = os.path.join(self.build, "bench-cache")
+        os.makedirs(cache, exist_ok=True)
+        h = hashlib.sha256()
+        for f in ("bench/bench_ingest.c", "collector/storage/storage_schema.c"):
+            h.update(open(os.path.join(self.repo, f), "rb").read())
+        for n in (10000, 1000000):
+            src = os.path.join(cache, "collector-%d-%s.db" % (n, h.hexdigest()[:12]))
+            if not os.path.exists(src):
+                log("filling a collector database with %d responses (cached in %s)" % (n, cache))
+                t = time.monotonic()
+                run([ing, "fill", src + ".tmp", "bench-fill", str(n)])
+                os.rename(src + ".tmp", src)
+                log("  %.0f s" % (time.monotonic() - t))
+            db = os.path.join(self.work, "collector-memory.db")
+            self.copy_db(src, db)
+            ini, token, kiosk = self.collector_setup("memory-%d" % n, db)
+            p, port = self.collector_start(ini)
+            try:
+                url = "http://127.0.0.1:%d/buurtkiosk/v1/batches" % port
+                # A working collector: 50 batches from 4 clients, the surveys
+                # fetched, a heartbeat; then its peak resident set.
+                run([ing, "http", url, token, kiosk, "50", "4", str(5 * 10 ** 7)])
+                base = "http://127.0.0.1:%d/buurtkiosk/v1/kiosks/%s/" % (port, kiosk)
+                hdr = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
+                urllib.request.urlopen(urllib.request.Request(base + "surveys", headers=hdr),
+                                       timeout=60).read()
+                body = json.dumps({"kiosk_id": kiosk, "version": "bench", "uptime_s": 1,
+                                   "queued": 0, "rejected": 0, "last_error": None}).encode()
+                urllib.request.urlopen(urllib.request.Request(base + "status", data=body,
+                                                              headers=hdr), timeout=60).read()
+                hwm = 0
+                for line in open("/proc/%d/status" % p.pid):
+                    if line.startswith("VmHWM:"):
+                        hwm = int(line.split()[1])
+            finally:
+                self.collector_stop(p)
+            res[str(n)] = {"peak_mib": hwm / MIB, "db_bytes": os.path.getsize(src)}
+            cmds.append("%s fill DB bench-fill %d; buurtkiosk-collector serve on it; %s http URL "
+                        "TOKEN KIOSK 50 4; GET surveys; POST status; VmHWM of serve" % (
+                            self.rel(ing), n, self.rel(ing)))
+        res["difference_mib"] = res["1000000"]["peak_mib"] - res["10000"]["peak_mib"]
+        self.results["collector-memory"] = res
+        self.commands["collector-memory"] = cmds
+
+
 # ---- the table ----
 
 def fmt(v, unit="", digits=None):
@@ -600,6 +728,28 @@ def write_doc(b, path, started, elapsed):
         rows.append(("Database bytes per stored response (demo survey, every question answered)",
                      fmt(by["per_response"], " bytes", 0), "—", "—", "recorded", "recorded",
                      only + "bytes"))
+
+    if "collector-ingest" in R:
+        c = R["collector-ingest"]
+        rows.append(("Collector: ingest over HTTP on loopback (batches of 100 responses of 8 "
+                     "answers, %d clients in parallel, keep-alive)" % c["clients"],
+                     mr(c["http_per_s"], " responses/s", 0),
+                     "the same rows inserted straight into the collector's SQLite tables, one "
+                     "transaction per batch, same pragmas: " + mr(c["direct_per_s"],
+                                                                  " responses/s", 0),
+                     fmt(c["ratio"], "x"), "≥ 0.5x", verdict(c["ratio"] >= 0.5),
+                     only + "collector-ingest"))
+        rows.append(("… request latency of those uploads: p50; p99",
+                     "%s; %s" % (mr(c["p50_ms"], " ms"), mr(c["p99_ms"], " ms")), "—", "—",
+                     "recorded", "recorded", only + "collector-ingest"))
+    if "collector-memory" in R:
+        m = R["collector-memory"]
+        rows.append(("Collector: peak memory (VmHWM of serve) taking 5,000 responses, with "
+                     "10,000 and with 1,000,000 stored",
+                     "10,000: %s; 1,000,000: %s" % (fmt(m["10000"]["peak_mib"], " MiB"),
+                                                    fmt(m["1000000"]["peak_mib"], " MiB")),
+                     "—", "difference %s" % fmt(m["difference_mib"], " MiB"), "within 10 MiB",
+                     verdict(abs(m["difference_mib"]) <= 10), only + "collector-memory"))
 
     env = R.get("environment", {})
     lines = []
