@@ -619,6 +619,35 @@ static void test_import_then_sync(void **state)
     e2e_done(&t);
 }
 
+/* SIGTERM while the kiosk uploads: the collector finishes the requests in
+ * flight and exits 0; what it acknowledged is exactly what it holds, so
+ * nothing is half stored and no answer was sent for a batch it dropped. */
+static void test_sigterm_finishes_in_flight(void **state)
+{
+    (void)state;
+    e2e t;
+    e2e_init(&t, "sigterm", NULL, NULL);
+    assert_true(server_start(&t));
+    write_kiosk_ini(&t, TS_KIOSK, t.token, 10);
+    ts_seed_store(t.kiosk_db, 3000);
+    const char *argv[] = {BK_BINARY, "sync", "--config", t.kiosk_ini, NULL};
+    pid_t pid = spawn(argv, NULL, NULL);
+    /* Wait until uploads are under way, then ask the collector to stop. */
+    int64_t t0 = now_ms();
+    while (ts_counts(t.kiosk_db).delivered < 50 && now_ms() - t0 < 20000)
+        usleep(5 * 1000);
+    assert_true(ts_counts(t.kiosk_db).delivered >= 50);
+    server_stop(&t); /* asserts exit status 0 */
+    wait_exit(pid);
+    store_counts n = ts_counts(t.kiosk_db);
+    assert_true(n.queued > 0); /* it really stopped in the middle */
+    json_t *dump = collector_dump(&t, true);
+    assert_int_equal(json_array_size(json_object_get(dump, "order")), n.delivered);
+    json_decref(dump);
+    assert_collector_integrity(&t);
+    e2e_done(&t);
+}
+
 /* The collector killed with SIGKILL at random moments while the kiosk
  * uploads, 100 times; each time the kiosk is told nothing or an answer
  * the collector committed, and retries. In the end the collector holds
@@ -694,6 +723,7 @@ int main(void)
         cmocka_unit_test(test_malformed_set_aside),
         cmocka_unit_test(test_busy_store_retry_after),
         cmocka_unit_test(test_import_then_sync),
+        cmocka_unit_test(test_sigterm_finishes_in_flight),
         cmocka_unit_test(test_sigkill_during_uploads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

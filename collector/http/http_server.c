@@ -9,6 +9,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,7 @@ struct http_server {
     bk_clock clock;
     atomic_int pending;   /* uploads being handled */
     atomic_int in_flight; /* requests begun and not completed */
+    atomic_bool draining; /* stopping: new requests get 503 */
 };
 
 /* One request's state between the access handler's calls. */
@@ -51,7 +53,8 @@ typedef struct http_conn {
 
 /* Sends reply r on conn: the one place a status code and its headers are
  * written. */
-static enum MHD_Result http_respond(struct MHD_Connection *conn, const http_reply *r)
+static enum MHD_Result http_respond(struct MHD_Connection *conn, const http_reply *r,
+                                    bool close_after)
 {
     size_t len = r->body ? strlen(r->body) : 0;
     struct MHD_Response *resp =
@@ -72,6 +75,8 @@ static enum MHD_Result http_respond(struct MHD_Connection *conn, const http_repl
         snprintf(secs, sizeof secs, "%d", r->retry_after_s);
         MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, secs);
     }
+    if (close_after)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     enum MHD_Result ret = MHD_queue_response(conn, (unsigned)r->status, resp);
@@ -85,7 +90,7 @@ static enum MHD_Result http_respond_error(struct MHD_Connection *conn, int statu
     http_reply r = {0};
     http_reply_error(&r, status, "%s", msg);
     r.retry_after_s = retry_after_s;
-    enum MHD_Result ret = http_respond(conn, &r);
+    enum MHD_Result ret = http_respond(conn, &r, false);
     http_reply_clear(&r);
     return ret;
 }
@@ -109,6 +114,18 @@ static enum MHD_Result http_on_request(void *cls, struct MHD_Connection *conn, c
         c->started_ms = clock_mono_ms(&s->clock);
         *con_cls = c;
         atomic_fetch_add(&s->in_flight, 1);
+        /* Counted first, then checked: http_server_stop sets draining and
+         * then waits for in_flight, so a request is either waited for or
+         * refused here, never dropped half way. */
+        if (atomic_load(&s->draining)) {
+            c->refused = true;
+            http_reply r = {0};
+            http_reply_error(&r, 503, "the collector is stopping; try again");
+            r.retry_after_s = s->retry_after_s;
+            enum MHD_Result ret = http_respond(conn, &r, true);
+            http_reply_clear(&r);
+            return ret;
+        }
         if (strncmp(url, s->base_path, s->base_len) != 0 ||
             (url[s->base_len] != '/' && url[s->base_len] != '\0')) {
             c->refused = true;
@@ -212,7 +229,9 @@ static enum MHD_Result http_on_request(void *cls, struct MHD_Connection *conn, c
         free(r.body);
         r.body = NULL;
     }
-    enum MHD_Result ret = http_respond(conn, &r);
+    /* Stopping: this reply is the connection's last, so a keep-alive
+     * client comes back to another instance or after the restart. */
+    enum MHD_Result ret = http_respond(conn, &r, atomic_load(&s->draining));
     http_reply_clear(&r);
     (void)version;
     return ret;
@@ -346,6 +365,7 @@ void http_server_stop(http_server *s, int grace_ms)
 {
     if (!s)
         return;
+    atomic_store(&s->draining, true);
     MHD_quiesce_daemon(s->daemon);
     /* Requests already begun finish (each batch is one transaction). */
     struct timespec step = {0, 10 * 1000 * 1000};
