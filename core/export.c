@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "path.h"
 
 /* ---- Output with a running checksum ---- */
 
@@ -462,13 +463,13 @@ bk_err export_write(const export_source *src, const survey *const *surveys, size
     int64_t since = since_wall_ms > 0 ? since_wall_ms : 0;
     bk_err err = BK_OK;
     if (fmt == EXPORT_CSV) {
-        err = src->foreach(src->src, since, ex_collect, &c);
+        err = src->foreach (src->src, since, ex_collect, &c);
         if (err == BK_OK)
             err = c.err;
         if (err == BK_OK)
             err = ex_columns_from_definitions(&c, surveys, n_surveys);
         if (err == BK_OK) {
-            err = src->foreach(src->src, since, ex_collect_unknown, &c);
+            err = src->foreach (src->src, since, ex_collect_unknown, &c);
             if (err == BK_OK)
                 err = c.err;
         }
@@ -477,10 +478,10 @@ bk_err export_write(const export_source *src, const survey *const *surveys, size
         if (err == BK_OK) {
             ex_mark_qualified(&c);
             ex_csv_header(&c);
-            err = src->foreach(src->src, since, ex_csv_row, &c);
+            err = src->foreach (src->src, since, ex_csv_row, &c);
         }
     } else {
-        err = src->foreach(src->src, since, ex_jsonl_row, &c);
+        err = src->foreach (src->src, since, ex_jsonl_row, &c);
     }
     if (err == BK_OK)
         err = c.err;
@@ -495,29 +496,6 @@ bk_err export_write(const export_source *src, const survey *const *surveys, size
     }
     ex_ctx_free(&c);
     return err;
-}
-
-/* Syncs the folder that holds path, so a rename survives a power cut or a
- * pulled stick. */
-static bk_err ex_sync_dir(const char *path)
-{
-    char dir[EXPORT_PATH_MAX];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else if (slash == dir)
-        dir[1] = '\0';
-    else
-        *slash = '\0';
-    int fd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (fd < 0)
-        return BK_ERR_IO;
-    /* Some file systems (vfat on some kernels) refuse fsync on a folder;
-       the files themselves were synced already. */
-    (void)fsync(fd);
-    close(fd);
-    return BK_OK;
 }
 
 /* Opens path + ".part" for writing; its name in part. */
@@ -543,12 +521,12 @@ static bk_err ex_finish_part(FILE *f, const char *part, const char *path, bk_err
         remove(part);
         return err;
     }
-    return ex_sync_dir(path);
+    return path_sync_dir_of(path);
 }
 
-bk_err export_write_file(const export_source *src, const survey *const *surveys,
-                         size_t n_surveys, export_format fmt, int64_t since_wall_ms,
-                         const char *path, export_result *out)
+bk_err export_write_file(const export_source *src, const survey *const *surveys, size_t n_surveys,
+                         export_format fmt, int64_t since_wall_ms, const char *path,
+                         export_result *out)
 {
     if (out)
         memset(out, 0, sizeof *out);

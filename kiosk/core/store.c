@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "path.h"
 #include "sqlite_error.h"
 #include "uuid.h"
 
@@ -325,7 +326,6 @@ bk_err store_row_load(store *st, sqlite3_stmt *s, store_response_row *row)
     return err;
 }
 
-
 /* ---- opening ---- */
 
 static void close_db(store *st, bool keep_wal)
@@ -430,24 +430,6 @@ static bool path_exists(const char *p)
     return lstat(p, &sb) == 0;
 }
 
-static void sync_dir_of(const char *path)
-{
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else if (slash == dir)
-        dir[1] = '\0';
-    else
-        *slash = '\0';
-    int fd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-}
-
 /* Renames the database and its -wal and -shm to "<path>.corrupt-<UTC time>"
  * names (with "-N" when taken). Never deletes anything. */
 static bk_err move_aside(store *st, char *moved, size_t msize)
@@ -495,7 +477,7 @@ static bk_err move_aside(store *st, char *moved, size_t msize)
         }
         return BK_ERR_IO;
     }
-    sync_dir_of(st->path);
+    (void)path_sync_dir_of(st->path);
     snprintf(moved, msize, "%s", dest);
     return BK_OK;
 }
@@ -875,8 +857,6 @@ bk_err store_close_abandoned(store *st, int *n)
 }
 
 /* ---- reading back ---- */
-
-
 
 char *store_response_to_json(const store_response_row *row)
 {

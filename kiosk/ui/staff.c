@@ -14,6 +14,7 @@
 #include "store_export.h"
 #include "live.h"
 #include "log.h"
+#include "path.h"
 #include "pin.h"
 #include "strings.h"
 #include "widgets.h"
@@ -160,14 +161,7 @@ static void staff_refresh(app *a, staff *s)
         s->n_events = 0;
     s->disk_free = -1;
     char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%s", a->db_path ? a->db_path : ".");
-    char *slash = strrchr(dir, '/');
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else if (slash == dir)
-        dir[1] = '\0';
-    else
-        *slash = '\0';
+    path_dir_of(a->db_path ? a->db_path : ".", dir, sizeof dir);
     struct statvfs vfs;
     if (statvfs(dir, &vfs) == 0)
         s->disk_free = (double)vfs.f_bavail * (double)vfs.f_frsize;
