@@ -148,8 +148,10 @@ static void case_begin(const fixture *fx, const char *tag, char *dir, size_t siz
     snprintf(db, dbsize, "%s/kiosk.db", dir);
     copy(fx->golden, db);
     char from[PATH_MAX + 8], to[PATH_MAX + 8];
-    snprintf(from, sizeof from, "%s-wal", fx->golden);
-    snprintf(to, sizeof to, "%s-wal", db);
+    int n = snprintf(from, sizeof from, "%s-wal", fx->golden);
+    assert_true(n > 0 && (size_t)n < sizeof from);
+    n = snprintf(to, sizeof to, "%s-wal", db);
+    assert_true(n > 0 && (size_t)n < sizeof to);
     copy(from, to);
 }
 

@@ -362,7 +362,8 @@ static void test_since_date(void **state)
 static void sha256sum_of(const char *path, char hex[EXPORT_SHA256_HEX])
 {
     char cmd[PATH_MAX + 32];
-    snprintf(cmd, sizeof cmd, "sha256sum '%s'", path);
+    int n = snprintf(cmd, sizeof cmd, "sha256sum '%s'", path);
+    assert_true(n > 0 && (size_t)n < sizeof cmd);
     FILE *p = popen(cmd, "r");
     assert_non_null(p);
     assert_non_null(fgets(hex, EXPORT_SHA256_HEX, p));
