@@ -42,6 +42,7 @@ typedef struct e2e {
     char token[128];
     pid_t server;
     int port;
+    bool tls; /* the collector serves https with the case's own CA */
 } e2e;
 
 static int64_t now_ms(void)
@@ -178,10 +179,11 @@ static void write_kiosk_ini(e2e *t, const char *kiosk_id, const char *token, int
              "[kiosk]\nid = %s\nlanguages = nl, en\n\n"
              "[storage]\ndatabase = kiosk.db\n\n"
              "[survey]\ndirectory = " BK_SOURCE_DIR "/config/surveys\nactive = buurtpeiling\n\n"
-             "[sync]\nbase_url = http://127.0.0.1:%d/buurtkiosk\ntoken_file = token\n"
-             "batch_max = %d\n\n"
+             "[sync]\nbase_url = %s://127.0.0.1:%d/buurtkiosk\ntoken_file = token\n"
+             "batch_max = %d\n%s\n"
              "[staff]\npin_hash = " PIN_HASH "\n\n%s",
-             kiosk_id, t->port ? t->port : 9, batch_max, areas ? areas : "");
+             kiosk_id, t->tls ? "https" : "http", t->port ? t->port : 9, batch_max,
+             t->tls ? "ca_file = ca.pem\n" : "", areas ? areas : "");
     free(demo);
     ts_write_file(t->kiosk_ini, text, 0644);
     snprintf(p, sizeof p, "%s/token", t->dir);
@@ -222,14 +224,16 @@ static bool server_start(e2e *t)
         len += (size_t)n;
     }
     close(fds[0]);
-    const char *at = strstr(line, "listening on http://127.0.0.1:");
+    const char *prefix =
+        t->tls ? "listening on https://127.0.0.1:" : "listening on http://127.0.0.1:";
+    const char *at = strstr(line, prefix);
     if (!at) {
         kill(t->server, SIGKILL);
         wait_exit(t->server);
         t->server = 0;
         return false;
     }
-    t->port = atoi(at + strlen("listening on http://127.0.0.1:"));
+    t->port = atoi(at + strlen(prefix));
     assert_true(t->port > 0);
     return true;
 }
@@ -619,6 +623,41 @@ static void test_import_then_sync(void **state)
     e2e_done(&t);
 }
 
+/* TLS: the collector serves https with a certificate of the case's own CA
+ * (tls_cert, tls_key); the kiosk trusts that CA (ca_file) and sends
+ * everything exactly once. */
+static void test_tls(void **state)
+{
+    (void)state;
+    e2e t;
+    e2e_init(&t, "tls", NULL, NULL);
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "( set -e; cd '%s'; K='-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes'; "
+             "openssl req -x509 $K -keyout ca.key -out ca.pem -days 30 -subj /CN=Test-CA; "
+             "printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\n' > san.ext; "
+             "openssl req $K -keyout server.key -out server.csr -subj /CN=localhost; "
+             "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
+             "-out server.pem -days 30 -extfile san.ext; chmod 600 *.key ) >/dev/null 2>&1",
+             t.dir);
+    assert_int_equal(system(cmd), 0);
+    write_collector_ini(&t, 0, "retry_after_s = 1\ntls_cert = server.pem\ntls_key = server.key\n",
+                        NULL, NULL);
+    t.tls = true;
+    assert_true(server_start(&t));
+    write_kiosk_ini(&t, TS_KIOSK, t.token, 25);
+    ts_seed_store(t.kiosk_db, 60);
+    char *err = NULL;
+    int rc = kiosk_sync(&t, "0", &err);
+    if (rc != 0)
+        print_message("%s\n", err);
+    free(err);
+    assert_int_equal(rc, 0);
+    assert_collector_holds_store(&t);
+    server_stop(&t);
+    e2e_done(&t);
+}
+
 /* SIGTERM while the kiosk uploads: the collector finishes the requests in
  * flight and exits 0; what it acknowledged is exactly what it holds, so
  * nothing is half stored and no answer was sent for a batch it dropped. */
@@ -723,6 +762,7 @@ int main(void)
         cmocka_unit_test(test_malformed_set_aside),
         cmocka_unit_test(test_busy_store_retry_after),
         cmocka_unit_test(test_import_then_sync),
+        cmocka_unit_test(test_tls),
         cmocka_unit_test(test_sigterm_finishes_in_flight),
         cmocka_unit_test(test_sigkill_during_uploads),
     };
