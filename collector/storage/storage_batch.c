@@ -189,9 +189,10 @@ static bk_err store_in_tx(storage_conn *c, const char *kiosk_id, const ingest_ba
     return err;
 }
 
-bk_err storage_batch_store(storage *st, const char *kiosk_id, const ingest_batch *b,
-                           storage_batch_result *out)
+bk_err storage_sqlite_batch_store(storage *base, const char *kiosk_id, const ingest_batch *b,
+                                  storage_batch_result *out)
 {
+    storage_sqlite *st = (storage_sqlite *)base;
     memset(out, 0, sizeof *out);
     if (!kiosk_id || !b || strcmp(kiosk_id, b->kiosk_id) != 0)
         return BK_ERR_INVALID;
@@ -297,9 +298,10 @@ static bk_err row_read(storage_conn *c, sqlite3_stmt *s, response_row *row)
     return err;
 }
 
-bk_err storage_foreach_response(storage *st, const storage_filter *filter,
-                                int (*fn)(const response_row *row, void *ctx), void *ctx)
+bk_err storage_sqlite_foreach_response(storage *base, const storage_filter *filter,
+                                       int (*fn)(const response_row *row, void *ctx), void *ctx)
 {
+    storage_sqlite *st = (storage_sqlite *)base;
     const storage_filter none = {0};
     if (!filter)
         filter = &none;
@@ -337,8 +339,10 @@ bk_err storage_foreach_response(storage *st, const storage_filter *filter,
     return err;
 }
 
-bk_err storage_counts(storage *st, int (*fn)(const storage_count_row *row, void *ctx), void *ctx)
+bk_err storage_sqlite_counts(storage *base, int (*fn)(const storage_count_row *row, void *ctx),
+                             void *ctx)
 {
+    storage_sqlite *st = (storage_sqlite *)base;
     storage_conn *c;
     bk_err err = storage_conn_get(st, &c);
     if (err != BK_OK)
@@ -367,9 +371,11 @@ bk_err storage_counts(storage *st, int (*fn)(const storage_count_row *row, void 
     return err;
 }
 
-bk_err storage_foreach_problem(storage *st, int (*fn)(const storage_problem_row *row, void *ctx),
-                               void *ctx)
+bk_err storage_sqlite_foreach_problem(storage *base,
+                                      int (*fn)(const storage_problem_row *row, void *ctx),
+                                      void *ctx)
 {
+    storage_sqlite *st = (storage_sqlite *)base;
     storage_conn *c;
     bk_err err = storage_conn_get(st, &c);
     if (err != BK_OK)

@@ -20,9 +20,10 @@ static void kiosk_from_row(sqlite3_stmt *s, storage_kiosk *k)
     storage_col_copy(s, 7, k->last_error, sizeof k->last_error);
 }
 
-bk_err storage_kiosk_add(storage *st, const char *kiosk_id, const char *area,
-                         const char *token_sha256)
+bk_err storage_sqlite_kiosk_add(storage *base, const char *kiosk_id, const char *area,
+                                const char *token_sha256)
 {
+    storage_sqlite *st = (storage_sqlite *)base;
     if (!storage_id_ok(kiosk_id) || (area && strlen(area) > INGEST_ID_MAX) ||
         !storage_sha256_hex_ok(token_sha256))
         return BK_ERR_INVALID;
@@ -48,7 +49,8 @@ bk_err storage_kiosk_add(storage *st, const char *kiosk_id, const char *area,
 }
 
 /* Runs SQ_KIOSK_BY_TOKEN or SQ_KIOSK_GET with key and reads the kiosk. */
-static bk_err kiosk_lookup(storage *st, enum storage_sq which, const char *key, storage_kiosk *out)
+static bk_err kiosk_lookup(storage_sqlite *st, enum storage_sq which, const char *key,
+                           storage_kiosk *out)
 {
     memset(out, 0, sizeof *out);
     if (!key)
@@ -72,18 +74,21 @@ static bk_err kiosk_lookup(storage *st, enum storage_sq which, const char *key, 
     return err;
 }
 
-bk_err storage_kiosk_by_token(storage *st, const char *token_sha256, storage_kiosk *out)
+bk_err storage_sqlite_kiosk_by_token(storage *base, const char *token_sha256, storage_kiosk *out)
 {
+    storage_sqlite *st = (storage_sqlite *)base;
     return kiosk_lookup(st, SQ_KIOSK_BY_TOKEN, token_sha256, out);
 }
 
-bk_err storage_kiosk_get(storage *st, const char *kiosk_id, storage_kiosk *out)
+bk_err storage_sqlite_kiosk_get(storage *base, const char *kiosk_id, storage_kiosk *out)
 {
+    storage_sqlite *st = (storage_sqlite *)base;
     return kiosk_lookup(st, SQ_KIOSK_GET, kiosk_id, out);
 }
 
-bk_err storage_kiosk_revoke(storage *st, const char *kiosk_id)
+bk_err storage_sqlite_kiosk_revoke(storage *base, const char *kiosk_id)
 {
+    storage_sqlite *st = (storage_sqlite *)base;
     if (!kiosk_id)
         return BK_ERR_INVALID;
     storage_conn *c;
@@ -107,8 +112,10 @@ bk_err storage_kiosk_revoke(storage *st, const char *kiosk_id)
     return err;
 }
 
-bk_err storage_kiosk_foreach(storage *st, int (*fn)(const storage_kiosk *k, void *ctx), void *ctx)
+bk_err storage_sqlite_kiosk_foreach(storage *base, int (*fn)(const storage_kiosk *k, void *ctx),
+                                    void *ctx)
 {
+    storage_sqlite *st = (storage_sqlite *)base;
     storage_conn *c;
     bk_err err = storage_conn_get(st, &c);
     if (err != BK_OK)
@@ -147,9 +154,10 @@ static int status_row(sqlite3_stmt *s, const char *kiosk_id, int64_t now, const 
     return rc;
 }
 
-bk_err storage_status_put(storage *st, const char *kiosk_id, const char *body, int64_t queued,
-                          int64_t rejected, const char *last_error)
+bk_err storage_sqlite_status_put(storage *base, const char *kiosk_id, const char *body,
+                                 int64_t queued, int64_t rejected, const char *last_error)
 {
+    storage_sqlite *st = (storage_sqlite *)base;
     if (!kiosk_id || !body)
         return BK_ERR_INVALID;
     storage_conn *c;

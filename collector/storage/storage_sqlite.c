@@ -161,7 +161,7 @@ static bk_err tx_run(storage_conn *c, enum storage_sq which, const char *what)
 
 /* The deadline busy_timeout_ms from now on the realtime clock (which
  * pthread_mutex_timedlock uses). */
-static struct timespec busy_deadline(const storage *st, clockid_t clk)
+static struct timespec busy_deadline(const storage_sqlite *st, clockid_t clk)
 {
     struct timespec d;
     clock_gettime(clk, &d);
@@ -182,7 +182,7 @@ static void write_release(storage_conn *c)
     }
 }
 
-bk_err storage_write_begin(storage *st, storage_conn **out)
+bk_err storage_write_begin(storage_sqlite *st, storage_conn **out)
 {
     *out = NULL;
     struct timespec deadline = busy_deadline(st, CLOCK_REALTIME);
@@ -281,7 +281,7 @@ bool storage_sha256_hex_ok(const char *s)
 
 /* ---- the pool ---- */
 
-bk_err storage_conn_get(storage *st, storage_conn **out)
+bk_err storage_conn_get(storage_sqlite *st, storage_conn **out)
 {
     *out = NULL;
     struct timespec deadline = busy_deadline(st, CLOCK_MONOTONIC);
@@ -303,7 +303,7 @@ bk_err storage_conn_get(storage *st, storage_conn **out)
     return BK_OK;
 }
 
-void storage_conn_put(storage *st, storage_conn *c)
+void storage_conn_put(storage_sqlite *st, storage_conn *c)
 {
     if (!c)
         return;
@@ -348,7 +348,7 @@ static int pragma(sqlite3 *db, const char *sql, const char *expect)
 
 /* Opens one connection with the durability settings; the first one also
  * migrates the schema before the statements are prepared. */
-static bk_err conn_open(storage *st, storage_conn *c, bool migrate, bk_diag *diag)
+static bk_err conn_open(storage_sqlite *st, storage_conn *c, bool migrate, bk_diag *diag)
 {
     int rc = sqlite3_open_v2(
         st->path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
@@ -394,7 +394,7 @@ static bk_err conn_open(storage *st, storage_conn *c, bool migrate, bk_diag *dia
     return BK_OK;
 }
 
-bk_err storage_open(const storage_options *opt, storage **out, bk_diag *diag)
+bk_err storage_sqlite_open(const storage_options *opt, storage **out, bk_diag *diag)
 {
     *out = NULL;
     if (!opt || !opt->database || !opt->database[0] || opt->pool_size < 1 ||
@@ -411,7 +411,9 @@ bk_err storage_open(const storage_options *opt, storage **out, bk_diag *diag)
         diag_add(diag, "DATABASE: libsodium cannot be initialised");
         return BK_ERR_STATE;
     }
-    storage *st = calloc(1, sizeof *st);
+    storage_sqlite *st = calloc(1, sizeof *st);
+    if (st)
+        st->base.backend = &storage_sqlite_backend;
     if (!st)
         return BK_ERR_NOMEM;
     st->path = strdup(opt->database);
@@ -445,15 +447,16 @@ bk_err storage_open(const storage_options *opt, storage **out, bk_diag *diag)
         }
     }
     if (err != BK_OK) {
-        storage_close(st);
+        storage_sqlite_close(&st->base);
         return err;
     }
-    *out = st;
+    *out = &st->base;
     return BK_OK;
 }
 
-void storage_close(storage *st)
+void storage_sqlite_close(storage *base)
 {
+    storage_sqlite *st = (storage_sqlite *)base;
     if (!st)
         return;
     /* The last connection to close checkpoints the WAL into the database. */
@@ -469,8 +472,9 @@ void storage_close(storage *st)
 
 /* ---- version and check ---- */
 
-bk_err storage_database_version(storage *st, int *out)
+bk_err storage_sqlite_database_version(storage *base, int *out)
 {
+    storage_sqlite *st = (storage_sqlite *)base;
     *out = 0;
     storage_conn *c;
     bk_err err = storage_conn_get(st, &c);
@@ -514,8 +518,9 @@ static bk_err run_check(storage_conn *c, enum storage_sq which, bk_diag *diag)
     return err;
 }
 
-bk_err storage_check(storage *st, bk_diag *diag)
+bk_err storage_sqlite_check(storage *base, bk_diag *diag)
 {
+    storage_sqlite *st = (storage_sqlite *)base;
     storage_conn *c;
     bk_err err = storage_conn_get(st, &c);
     if (err != BK_OK)
@@ -528,3 +533,23 @@ bk_err storage_check(storage *st, bk_diag *diag)
     storage_conn_put(st, c);
     return err;
 }
+
+const storage_backend storage_sqlite_backend = {
+    .name = "SQLite",
+    .close = storage_sqlite_close,
+    .database_version = storage_sqlite_database_version,
+    .check = storage_sqlite_check,
+    .kiosk_add = storage_sqlite_kiosk_add,
+    .kiosk_by_token = storage_sqlite_kiosk_by_token,
+    .kiosk_get = storage_sqlite_kiosk_get,
+    .kiosk_revoke = storage_sqlite_kiosk_revoke,
+    .kiosk_foreach = storage_sqlite_kiosk_foreach,
+    .batch_store = storage_sqlite_batch_store,
+    .survey_publish = storage_sqlite_survey_publish,
+    .survey_get = storage_sqlite_survey_get,
+    .surveys_for_kiosk = storage_sqlite_surveys_for_kiosk,
+    .status_put = storage_sqlite_status_put,
+    .foreach_response = storage_sqlite_foreach_response,
+    .counts = storage_sqlite_counts,
+    .foreach_problem = storage_sqlite_foreach_problem,
+};

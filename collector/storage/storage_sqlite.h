@@ -7,7 +7,7 @@
 #include <pthread.h>
 #include <sqlite3.h>
 
-#include "storage.h"
+#include "storage_backend.h"
 
 /* The prepared statements of one connection, made once when it opens. */
 enum storage_sq {
@@ -50,11 +50,14 @@ typedef struct storage_conn {
     sqlite3 *db;
     sqlite3_stmt *sq[SQ_COUNT_];
     struct storage_conn *next_free;
-    struct storage *owner;
+    struct storage_sqlite *owner;
     bool writing; /* holds owner->write_mu (a write transaction is open) */
 } storage_conn;
 
-struct storage {
+/* The SQLite backend's handle; base first, so the storage * that
+ * storage.c hands around is this. */
+typedef struct storage_sqlite {
+    storage base;
     char *path;
     int busy_timeout_ms;
     bk_clock clock;
@@ -68,7 +71,7 @@ struct storage {
     storage_conn *writer; /* conns[pool_size]: every write goes through it */
     int n_conns;
     storage_conn *free_list;
-};
+} storage_sqlite;
 
 /* Accumulates bind results into a local int rc: the first failure wins. */
 #define BIND(expr)                                                                                 \
@@ -79,10 +82,10 @@ struct storage {
 
 /* Borrows a connection, waiting up to busy_timeout_ms for one to be given
  * back. Returns BK_OK or BK_ERR_BUSY (logged). */
-bk_err storage_conn_get(storage *st, storage_conn **out);
+bk_err storage_conn_get(storage_sqlite *st, storage_conn **out);
 
 /* Gives c back to the pool (and wakes one waiting thread). */
-void storage_conn_put(storage *st, storage_conn *c);
+void storage_conn_put(storage_sqlite *st, storage_conn *c);
 
 /* Maps an SQLite result code (extended codes on) to a bk_err: BUSY and
  * LOCKED to BK_ERR_BUSY, a foreign key to BK_ERR_NOT_FOUND, NOT NULL and
@@ -102,7 +105,7 @@ void storage_stmt_done(sqlite3_stmt *s);
  * storage_tx_rollback (never given back with storage_conn_put). A single
  * writer keeps its page cache warm, where a pool of writers would each
  * reread the pages another one changed. BK_ERR_BUSY (logged) on timeout. */
-bk_err storage_write_begin(storage *st, storage_conn **out);
+bk_err storage_write_begin(storage_sqlite *st, storage_conn **out);
 
 /* A read transaction on c: one snapshot. Errors are logged. */
 bk_err storage_tx_read(storage_conn *c);
@@ -133,5 +136,37 @@ bool storage_sha256_hex_ok(const char *s);
  * transaction. A database newer than this build is refused with
  * BK_ERR_STATE. Problems go to diag as "DATABASE: ...". */
 bk_err storage_migrate(sqlite3 *db, const char *path, int64_t now_ms, bk_diag *diag);
+
+/* The SQLite backend's side of storage.h's calls (storage_sqlite_backend
+ * lists them), one file per group: storage_kiosk.c, storage_batch.c,
+ * storage_survey.c, storage_sqlite.c. */
+bk_err storage_sqlite_kiosk_add(storage *base, const char *kiosk_id, const char *area,
+                                const char *token_sha256);
+bk_err storage_sqlite_kiosk_by_token(storage *base, const char *token_sha256, storage_kiosk *out);
+bk_err storage_sqlite_kiosk_get(storage *base, const char *kiosk_id, storage_kiosk *out);
+bk_err storage_sqlite_kiosk_revoke(storage *base, const char *kiosk_id);
+bk_err storage_sqlite_kiosk_foreach(storage *base, int (*fn)(const storage_kiosk *k, void *ctx),
+                                    void *ctx);
+bk_err storage_sqlite_batch_store(storage *base, const char *kiosk_id, const ingest_batch *b,
+                                  storage_batch_result *out);
+bk_err storage_sqlite_survey_publish(storage *base, const char *survey_id, int version,
+                                     const char *json, storage_target target,
+                                     const char *target_id);
+bk_err storage_sqlite_survey_get(storage *base, const char *survey_id, int version,
+                                 char **json_out);
+bk_err storage_sqlite_surveys_for_kiosk(storage *base, const char *kiosk_id, char **body_out,
+                                        char etag[70]);
+bk_err storage_sqlite_status_put(storage *base, const char *kiosk_id, const char *body,
+                                 int64_t queued, int64_t rejected, const char *last_error);
+bk_err storage_sqlite_foreach_response(storage *base, const storage_filter *filter,
+                                       int (*fn)(const response_row *row, void *ctx), void *ctx);
+bk_err storage_sqlite_counts(storage *base, int (*fn)(const storage_count_row *row, void *ctx),
+                             void *ctx);
+bk_err storage_sqlite_foreach_problem(storage *base,
+                                      int (*fn)(const storage_problem_row *row, void *ctx),
+                                      void *ctx);
+void storage_sqlite_close(storage *base);
+bk_err storage_sqlite_database_version(storage *base, int *out);
+bk_err storage_sqlite_check(storage *base, bk_diag *diag);
 
 #endif

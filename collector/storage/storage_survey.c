@@ -68,9 +68,10 @@ static bk_err target_insert(storage_conn *c, storage_target target, const char *
     return rc == SQLITE_DONE ? BK_OK : storage_fail(c, rc, "publishing a survey");
 }
 
-bk_err storage_survey_publish(storage *st, const char *survey_id, int version, const char *json,
-                              storage_target target, const char *target_id)
+bk_err storage_sqlite_survey_publish(storage *base, const char *survey_id, int version,
+                                     const char *json, storage_target target, const char *target_id)
 {
+    storage_sqlite *st = (storage_sqlite *)base;
     if (!storage_id_ok(survey_id) || version < 1 || !json || target < STORAGE_TARGET_KIOSK ||
         target > STORAGE_TARGET_ALL)
         return BK_ERR_INVALID;
@@ -105,8 +106,9 @@ bk_err storage_survey_publish(storage *st, const char *survey_id, int version, c
     return err;
 }
 
-bk_err storage_survey_get(storage *st, const char *survey_id, int version, char **json_out)
+bk_err storage_sqlite_survey_get(storage *base, const char *survey_id, int version, char **json_out)
 {
+    storage_sqlite *st = (storage_sqlite *)base;
     *json_out = NULL;
     if (!survey_id)
         return BK_ERR_INVALID;
@@ -207,7 +209,7 @@ static bk_err load_active(storage_conn *c, const char *kiosk_id, const char *are
 }
 
 /* Reads, in one snapshot, what reaches the kiosk into surveys and active. */
-static bk_err read_for_kiosk(storage *st, const char *kiosk_id, json_t *surveys,
+static bk_err read_for_kiosk(storage_sqlite *st, const char *kiosk_id, json_t *surveys,
                              char active[INGEST_ID_MAX + 1])
 {
     storage_conn *c;
@@ -229,8 +231,10 @@ static bk_err read_for_kiosk(storage *st, const char *kiosk_id, json_t *surveys,
     return err;
 }
 
-bk_err storage_surveys_for_kiosk(storage *st, const char *kiosk_id, char **body_out, char etag[70])
+bk_err storage_sqlite_surveys_for_kiosk(storage *base, const char *kiosk_id, char **body_out,
+                                        char etag[70])
 {
+    storage_sqlite *st = (storage_sqlite *)base;
     *body_out = NULL;
     etag[0] = '\0';
     if (!kiosk_id)

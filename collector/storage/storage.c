@@ -1,0 +1,96 @@
+/* storage.c: storage.h's calls, passed on to the backend that opened the
+ * handle (storage_backend.h). Today every database is an SQLite file;
+ * the PostgreSQL backend is to be chosen here by its URI. */
+#include "storage_backend.h"
+
+bk_err storage_open(const storage_options *opt, storage **out, bk_diag *diag)
+{
+    return storage_sqlite_open(opt, out, diag);
+}
+
+void storage_close(storage *st)
+{
+    if (st)
+        st->backend->close(st);
+}
+
+bk_err storage_database_version(storage *st, int *out)
+{
+    return st->backend->database_version(st, out);
+}
+
+bk_err storage_check(storage *st, bk_diag *diag)
+{
+    return st->backend->check(st, diag);
+}
+
+bk_err storage_kiosk_add(storage *st, const char *kiosk_id, const char *area,
+                         const char *token_sha256)
+{
+    return st->backend->kiosk_add(st, kiosk_id, area, token_sha256);
+}
+
+bk_err storage_kiosk_by_token(storage *st, const char *token_sha256, storage_kiosk *out)
+{
+    return st->backend->kiosk_by_token(st, token_sha256, out);
+}
+
+bk_err storage_kiosk_get(storage *st, const char *kiosk_id, storage_kiosk *out)
+{
+    return st->backend->kiosk_get(st, kiosk_id, out);
+}
+
+bk_err storage_kiosk_revoke(storage *st, const char *kiosk_id)
+{
+    return st->backend->kiosk_revoke(st, kiosk_id);
+}
+
+bk_err storage_kiosk_foreach(storage *st, int (*fn)(const storage_kiosk *k, void *ctx), void *ctx)
+{
+    return st->backend->kiosk_foreach(st, fn, ctx);
+}
+
+bk_err storage_batch_store(storage *st, const char *kiosk_id, const ingest_batch *b,
+                           storage_batch_result *out)
+{
+    return st->backend->batch_store(st, kiosk_id, b, out);
+}
+
+bk_err storage_survey_publish(storage *st, const char *survey_id, int version, const char *json,
+                              storage_target target, const char *target_id)
+{
+    return st->backend->survey_publish(st, survey_id, version, json, target, target_id);
+}
+
+bk_err storage_survey_get(storage *st, const char *survey_id, int version, char **json_out)
+{
+    return st->backend->survey_get(st, survey_id, version, json_out);
+}
+
+bk_err storage_surveys_for_kiosk(storage *st, const char *kiosk_id, char **body_out, char etag[70])
+{
+    return st->backend->surveys_for_kiosk(st, kiosk_id, body_out, etag);
+}
+
+bk_err storage_status_put(storage *st, const char *kiosk_id, const char *body, int64_t queued,
+                          int64_t rejected, const char *last_error)
+{
+    return st->backend->status_put(st, kiosk_id, body, queued, rejected, last_error);
+}
+
+bk_err storage_foreach_response(storage *st, const storage_filter *filter,
+                                int (*fn)(const response_row *row, void *ctx), void *ctx)
+{
+    return st->backend->foreach_response(st, filter, fn, ctx);
+}
+
+bk_err storage_counts(storage *st, int (*fn)(const storage_count_row *row, void *ctx), void *ctx)
+{
+    return st->backend->counts(st, fn, ctx);
+}
+
+bk_err storage_foreach_problem(storage *st, int (*fn)(const storage_problem_row *row, void *ctx),
+                               void *ctx)
+{
+    return st->backend->foreach_problem(st, fn, ctx);
+}

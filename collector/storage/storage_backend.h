@@ -1,0 +1,50 @@
+/* storage_backend.h: what a storage backend provides, one function per
+ * call of storage.h, and the handle every backend's own begins with.
+ * storage.c picks the backend in storage_open and passes every call on.
+ * Not for use outside collector/storage/. */
+#ifndef BK_STORAGE_BACKEND_H
+#define BK_STORAGE_BACKEND_H
+
+#include "storage.h"
+
+typedef struct storage_backend storage_backend;
+
+/* The start of every backend's handle: a backend's open makes its own
+ * struct with this first and returns a pointer to it. */
+struct storage {
+    const storage_backend *backend;
+};
+
+/* The calls of storage.h, with the same contracts (see there). */
+struct storage_backend {
+    const char *name; /* for messages: "SQLite" */
+    void (*close)(storage *st);
+    bk_err (*database_version)(storage *st, int *out);
+    bk_err (*check)(storage *st, bk_diag *diag);
+    bk_err (*kiosk_add)(storage *st, const char *kiosk_id, const char *area,
+                        const char *token_sha256);
+    bk_err (*kiosk_by_token)(storage *st, const char *token_sha256, storage_kiosk *out);
+    bk_err (*kiosk_get)(storage *st, const char *kiosk_id, storage_kiosk *out);
+    bk_err (*kiosk_revoke)(storage *st, const char *kiosk_id);
+    bk_err (*kiosk_foreach)(storage *st, int (*fn)(const storage_kiosk *k, void *ctx), void *ctx);
+    bk_err (*batch_store)(storage *st, const char *kiosk_id, const ingest_batch *b,
+                          storage_batch_result *out);
+    bk_err (*survey_publish)(storage *st, const char *survey_id, int version, const char *json,
+                             storage_target target, const char *target_id);
+    bk_err (*survey_get)(storage *st, const char *survey_id, int version, char **json_out);
+    bk_err (*surveys_for_kiosk)(storage *st, const char *kiosk_id, char **body_out, char etag[70]);
+    bk_err (*status_put)(storage *st, const char *kiosk_id, const char *body, int64_t queued,
+                         int64_t rejected, const char *last_error);
+    bk_err (*foreach_response)(storage *st, const storage_filter *filter,
+                               int (*fn)(const response_row *row, void *ctx), void *ctx);
+    bk_err (*counts)(storage *st, int (*fn)(const storage_count_row *row, void *ctx), void *ctx);
+    bk_err (*foreach_problem)(storage *st, int (*fn)(const storage_problem_row *row, void *ctx),
+                              void *ctx);
+};
+
+/* The SQLite backend (storage_sqlite.c): opens or makes the database file
+ * opt->database, as storage_open promises. */
+extern const storage_backend storage_sqlite_backend;
+bk_err storage_sqlite_open(const storage_options *opt, storage **out, bk_diag *diag);
+
+#endif
