@@ -1,7 +1,9 @@
 # Packaging.cmake: `cmake --install` and `cpack -G DEB` for Buurtkiosk as a
 # Debian appliance. Included once from the top-level CMakeLists.txt.
 #
-# Installed layout (prefix /usr, the default here):
+# Installed layout of the kiosk's package (prefix /usr, the default here;
+# every install() here is COMPONENT kiosk, see PackagingCollector.cmake for
+# the collector's):
 #   /usr/bin/buurtkiosk
 #   /usr/share/buurtkiosk/assets/fonts/   bundled Noto fonts (app_find_fonts)
 #   /usr/share/buurtkiosk/surveys/        demo survey definitions
@@ -68,22 +70,22 @@ add_custom_command(OUTPUT ${BK_MANPAGE_GZ}
   COMMENT "Compressing the manual page" VERBATIM)
 add_custom_target(bk_changelog ALL DEPENDS ${BK_CHANGELOG_GZ} ${BK_MANPAGE_GZ})
 
-install(TARGETS buurtkiosk RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS buurtkiosk RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT kiosk)
 install(FILES
     ${CMAKE_SOURCE_DIR}/assets/fonts/NotoSans-Regular.ttf
     ${CMAKE_SOURCE_DIR}/assets/fonts/NotoSans-Bold.ttf
     ${CMAKE_SOURCE_DIR}/assets/fonts/NotoSansArabic-Regular.ttf
     ${CMAKE_SOURCE_DIR}/assets/fonts/NotoSansArabic-Bold.ttf
     ${CMAKE_SOURCE_DIR}/assets/fonts/OFL.txt
-  DESTINATION ${BK_SHARE_DIR}/assets/fonts)
+  DESTINATION ${BK_SHARE_DIR}/assets/fonts COMPONENT kiosk)
 install(FILES
     ${CMAKE_SOURCE_DIR}/config/surveys/buurtpeiling.json
     ${CMAKE_SOURCE_DIR}/config/surveys/symposium.json
-  DESTINATION ${BK_SHARE_DIR}/surveys)
-install(FILES ${BK_MANPAGE_GZ} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
-install(FILES ${BK_PACKAGING_DIR}/buurtkiosk.ini DESTINATION ${BK_CONF_DIR})
+  DESTINATION ${BK_SHARE_DIR}/surveys COMPONENT kiosk)
+install(FILES ${BK_MANPAGE_GZ} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 COMPONENT kiosk)
+install(FILES ${BK_PACKAGING_DIR}/buurtkiosk.ini DESTINATION ${BK_CONF_DIR} COMPONENT kiosk)
 install(FILES ${BK_PACKAGING_DIR}/buurtkiosk.service ${BK_PACKAGING_DIR}/buurtkiosk-cage.service
-  DESTINATION ${BK_SYSTEMD_UNIT_DIR})
+  DESTINATION ${BK_SYSTEMD_UNIT_DIR} COMPONENT kiosk)
 install(FILES
     ${BK_PACKAGING_DIR}/copyright
     ${BK_CHANGELOG_GZ}
@@ -93,7 +95,7 @@ install(FILES
     ${CMAKE_SOURCE_DIR}/docs/survey-format.md
     ${CMAKE_SOURCE_DIR}/docs/store.md
     ${CMAKE_SOURCE_DIR}/docs/sync.md
-  DESTINATION ${BK_DOC_DIR})
+  DESTINATION ${BK_DOC_DIR} COMPONENT kiosk)
 
 # ---- CPack: the Debian package ----
 set(BK_PACKAGE_MAINTAINER "Buurtkiosk maintainers <buurtkiosk@example.nl>" CACHE STRING
@@ -133,4 +135,10 @@ set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
   ${BK_PACKAGING_DIR}/debian/postrm
   ${BK_PACKAGING_DIR}/debian/conffiles)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
+# Only the kiosk's files: the collector's (component "collector") are its own
+# package, from CPackCollectorConfig.cmake (cmake/PackagingCollector.cmake).
+set(CPACK_INSTALL_CMAKE_PROJECTS "${CMAKE_BINARY_DIR};${PROJECT_NAME};kiosk;/")
 include(CPack)
+
+# The collector's package, buurtkiosk-collector, built the same way.
+include(${CMAKE_SOURCE_DIR}/cmake/PackagingCollector.cmake)
