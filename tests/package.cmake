@@ -19,3 +19,14 @@ add_test(NAME package_deb
     ${CMAKE_BINARY_DIR} ${CMAKE_SOURCE_DIR} ${PROJECT_VERSION} ${BK_PACKAGE_RELEASE})
 set_tests_properties(package_deb PROPERTIES LABELS "package;no-asan" TIMEOUT 300
   ENVIRONMENT "SDL_VIDEODRIVER=offscreen;SDL_AUDIODRIVER=dummy")
+
+# The collector's own .deb, buurtkiosk-collector, built the same way
+# (CPackCollectorConfig.cmake): contents, control fields, maintainer
+# scripts, lintian, systemd-analyze verify, reproducibility, the manual page
+# against --help, the shipped binary serving with the shipped configuration,
+# and an install into a throwaway root, alone and beside the kiosk's
+# package. Once, from the normal build, as package_deb.
+add_test(NAME package_deb_collector
+  COMMAND ${BK_BASH} ${CMAKE_SOURCE_DIR}/tests/package/test_package_collector.sh
+    ${CMAKE_BINARY_DIR} ${CMAKE_SOURCE_DIR} ${PROJECT_VERSION} ${BK_PACKAGE_RELEASE})
+set_tests_properties(package_deb_collector PROPERTIES LABELS "package;no-asan" TIMEOUT 300)
