@@ -31,24 +31,10 @@ if [ $# -ne 4 ]; then
     exit 2
 fi
 BIN_DIR=$1 SRC_DIR=$2 VERSION=$3 RELEASE=$4
-FAILS=0
-ok() { echo "ok:   $*"; }
-fail() {
-    echo "FAIL: $*"
-    FAILS=$((FAILS + 1))
-}
-expect() { # expect DESCRIPTION COMMAND...
-    local what=$1
-    shift
-    if "$@"; then ok "$what"; else fail "$what"; fi
-}
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
-for tool in cpack dpkg-deb dpkg-shlibdeps lintian systemd-analyze python3 man; do
-    if ! command -v "$tool" >/dev/null; then
-        echo "FAIL: $tool is missing (scripts/deps.sh test installs it)"
-        exit 1
-    fi
-done
+need_tools cpack dpkg-deb dpkg-shlibdeps lintian systemd-analyze python3 man
 
 TMP=$(mktemp -d /tmp/bk-package-collector.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
@@ -59,31 +45,12 @@ STATE=/var/lib/$NAME
 CONFFILE=/etc/buurtkiosk/collector.ini
 
 # ---- 1. build, twice; and the kiosk's package once ----
-SOURCE_DATE_EPOCH=$(git -C "$SRC_DIR" log -1 --format=%ct 2>/dev/null || echo 1700000000)
-export SOURCE_DATE_EPOCH
 CONFIG="$BIN_DIR/CPackCollectorConfig.cmake"
 if [ ! -f "$CONFIG" ]; then
     echo "FAIL: $CONFIG is missing (cmake/PackagingCollector.cmake makes it)"
     exit 1
 fi
-for run in a b; do
-    mkdir -p "$TMP/$run"
-    if ! cpack --config "$CONFIG" -G DEB -B "$TMP/$run" >"$TMP/cpack-$run.log" 2>&1; then
-        cat "$TMP/cpack-$run.log"
-        echo "FAIL: cpack --config CPackCollectorConfig.cmake -G DEB"
-        exit 1
-    fi
-done
-ARCH=$(dpkg --print-architecture)
-DEB="$TMP/a/${NAME}_${VERSION}-${RELEASE}_${ARCH}.deb"
-if [ ! -f "$DEB" ]; then
-    ls -l "$TMP/a"
-    echo "FAIL: cpack did not make $(basename "$DEB")"
-    exit 1
-fi
-ok "cpack made $(basename "$DEB"), $(stat -c %s "$DEB") bytes, in ${SECONDS} s for two builds"
-expect "two builds with SOURCE_DATE_EPOCH=$SOURCE_DATE_EPOCH give identical bytes" \
-    cmp -s "$DEB" "$TMP/b/$(basename "$DEB")"
+build_twice "$CONFIG" "$NAME"
 expect "only the collector's package was made" \
     [ "$(find "$TMP/a" -maxdepth 1 -name '*.deb' | wc -l)" = 1 ]
 
