@@ -7,7 +7,7 @@ want=(cmake make gcc pkg-config libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev
       libsodium-dev zlib1g-dev uuid-dev libsystemd-dev libmicrohttpd-dev)
 if [ "${1:-build}" = test ]; then
   want+=(libcmocka-dev sqlite3 openssl python3 clang libclang-rt-14-dev valgrind
-         dpkg-dev lintian systemd)
+         dpkg-dev lintian systemd man-db)
 fi
 missing=()
 for p in "${want[@]}"; do
