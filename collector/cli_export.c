@@ -56,11 +56,14 @@ typedef struct cli_export_seen {
     char id[CLI_EXPORT_MAX_SURVEYS][SURVEY_ID_MAX + 1];
     int version[CLI_EXPORT_MAX_SURVEYS];
     size_t n;
+    bool with_quarantined; /* else groups of quarantined responses only are skipped */
 } cli_export_seen;
 
-static int cli_export_note_survey(const response_row *row, void *ctx)
+static int cli_export_note_survey(const storage_count_row *row, void *ctx)
 {
     cli_export_seen *seen = ctx;
+    if (row->responses == 0 && !seen->with_quarantined)
+        return 0;
     for (size_t i = 0; i < seen->n; i++) {
         if (strcmp(seen->id[i], row->survey_id) == 0) {
             if (row->survey_version > seen->version[i])
@@ -85,7 +88,12 @@ static size_t cli_export_definitions(const char *cmd, const cli_export_src *src,
     if (!seen)
         return 0;
     size_t n = 0;
-    if (cli_export_foreach((void *)src, since, cli_export_note_survey, seen) != BK_OK) {
+    /* The stored surveys and versions from the counts (one grouped query),
+     * not from another pass over every response; the exporter itself
+     * leaves out the columns of surveys no exported row has. */
+    (void)since;
+    seen->with_quarantined = src->with_quarantined;
+    if (storage_counts(src->st, cli_export_note_survey, seen) != BK_OK) {
         free(seen);
         return 0;
     }
