@@ -386,6 +386,34 @@ static void test_replays_then_sync(void **state)
     assert_true(found);
     json_decref(counted);
 
+    /* The CSV for Dutch Excel: BOM, ';', the survey's questions as columns
+     * from its published definition, one row per counted response. */
+    char csv_path[400];
+    snprintf(csv_path, sizeof csv_path, "%s/export.csv", t.dir);
+    const char *csv_argv[] = {BK_COLLECTOR, "export",   "--format", "csv", "--out",
+                              csv_path,     "--config", t.coll_ini, NULL};
+    char *csv_out = NULL;
+    assert_int_equal(run(&t, csv_argv, &csv_out, NULL), 0);
+    char written[600];
+    snprintf(written, sizeof written, "%lld responses written to %s", (long long)finished,
+             csv_path);
+    assert_non_null(strstr(csv_out, written));
+    free(csv_out);
+    char *csv = ts_read_file(csv_path, NULL);
+    assert_non_null(csv);
+    static const char head[] = "\xEF\xBB\xBFkiosk_id;response_id;seq;survey_id;";
+    assert_memory_equal(csv, head, sizeof head - 1);
+    const char *header_end = strstr(csv, ";flags;q1;q2;q3;q4;q5;q6;q7;q8");
+    assert_non_null(header_end);
+    header_end += strlen(";flags;q1;q2;q3;q4;q5;q6;q7;q8");
+    assert_true(*header_end == '\r' || *header_end == '\n');
+    assert_non_null(strstr(csv, ";groen|kinderen;nee;Meer bankjes bij de vijver"));
+    long lines = 0;
+    for (const char *c = csv; *c; c++)
+        lines += *c == '\n';
+    assert_true(lines >= finished + 1); /* texts may hold line breaks */
+    free(csv);
+
     /* Once more: nothing new, nothing doubled. */
     assert_int_equal(kiosk_sync(&t, "0", &err), 0);
     free(err);
