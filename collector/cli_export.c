@@ -81,8 +81,7 @@ static int cli_export_note_survey(const storage_count_row *row, void *ctx)
 /* Loads the definitions of the surveys in the export (the highest version
  * answered) into out; a survey the collector has no definition of gets
  * its columns from the answers. Returns how many were loaded. */
-static size_t cli_export_definitions(const char *cmd, const cli_export_src *src, int64_t since,
-                                     survey **out)
+static size_t cli_export_definitions(const char *cmd, const cli_export_src *src, survey **out)
 {
     cli_export_seen *seen = calloc(1, sizeof *seen);
     if (!seen)
@@ -91,7 +90,6 @@ static size_t cli_export_definitions(const char *cmd, const cli_export_src *src,
     /* The stored surveys and versions from the counts (one grouped query),
      * not from another pass over every response; the exporter itself
      * leaves out the columns of surveys no exported row has. */
-    (void)since;
     seen->with_quarantined = src->with_quarantined;
     if (storage_counts(src->st, cli_export_note_survey, seen) != BK_OK) {
         free(seen);
@@ -190,7 +188,7 @@ int cli_export(int argc, char **argv)
     cli_export_src src_data = {.st = st, .area = area, .with_quarantined = with_quarantined};
     export_source src = {.foreach = cli_export_foreach, .src = &src_data, .with_kiosk = true};
     survey *defs[CLI_EXPORT_MAX_SURVEYS];
-    size_t n_defs = fmt == EXPORT_CSV ? cli_export_definitions(cmd, &src_data, since, defs) : 0;
+    size_t n_defs = fmt == EXPORT_CSV ? cli_export_definitions(cmd, &src_data, defs) : 0;
 
     export_result res;
     bk_err err;

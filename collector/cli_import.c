@@ -50,32 +50,31 @@ static bool kiosk_from_name(const char *base, char *out, size_t size)
  * why and returns 1. */
 static int check_sha256(const char *cmd, const char *path)
 {
+    /* Staff mode writes NAME.sha256 beside NAME.jsonl and NAME.csv;
+     * `buurtkiosk export --out FILE` writes FILE.sha256. */
     size_t n = strlen(path);
-    char *sums = malloc(n + 8);
-    char *copy = strdup(path);
-    if (!sums || !copy) {
-        free(sums);
+    char *staff = malloc(n + 8), *plain = malloc(n + 8), *copy = strdup(path);
+    if (!staff || !plain || !copy) {
+        free(staff);
+        free(plain);
         free(copy);
         return 1;
     }
-    /* Staff mode writes NAME.sha256 beside NAME.jsonl and NAME.csv;
-     * `buurtkiosk export --out FILE` writes FILE.sha256. */
-    memcpy(sums, path, n - strlen(".jsonl"));
-    strcpy(sums + n - strlen(".jsonl"), ".sha256");
-    const char *base = basename(copy);
-    FILE *f = fopen(sums, "r");
+    snprintf(staff, n + 8, "%.*s.sha256", (int)(n - strlen(".jsonl")), path);
+    snprintf(plain, n + 8, "%s.sha256", path);
+    const char *base = basename(copy), *sums = staff;
+    FILE *f = fopen(staff, "r");
     if (!f) {
-        snprintf(sums, n + 8, "%s.sha256", path);
-        f = fopen(sums, "r");
+        sums = plain;
+        f = fopen(plain, "r");
     }
     if (!f) {
-        memcpy(sums, path, n - strlen(".jsonl"));
-        strcpy(sums + n - strlen(".jsonl"), ".sha256");
         fprintf(stderr,
                 "%s: %s: the checksum file %s (or %s.sha256) is missing; copy it from the "
                 "stick too\n",
-                cmd, path, sums, base);
-        free(sums);
+                cmd, path, staff, base);
+        free(staff);
+        free(plain);
         free(copy);
         return 1;
     }
@@ -104,7 +103,8 @@ static int check_sha256(const char *cmd, const char *path)
                 cmd, path, sums);
         rc = 1;
     }
-    free(sums);
+    free(staff);
+    free(plain);
     free(copy);
     return rc;
 }

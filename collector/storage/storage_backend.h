@@ -17,7 +17,6 @@ struct storage {
 
 /* The calls of storage.h, with the same contracts (see there). */
 struct storage_backend {
-    const char *name; /* for messages: "SQLite" */
     void (*close)(storage *st);
     bk_err (*database_version)(storage *st, int *out);
     bk_err (*check)(storage *st, bk_diag *diag);

@@ -535,7 +535,6 @@ bk_err storage_sqlite_check(storage *base, bk_diag *diag)
 }
 
 const storage_backend storage_sqlite_backend = {
-    .name = "SQLite",
     .close = storage_sqlite_close,
     .database_version = storage_sqlite_database_version,
     .check = storage_sqlite_check,
