@@ -26,7 +26,7 @@ int cli_load_config(const char *cmd, const char *path, collector_config *cfg)
 
 storage *cli_open_storage(const char *cmd, const collector_config *cfg, int pool_size)
 {
-    char *db = collector_config_resolve(cfg, cfg->storage.database);
+    char *db = collector_config_database(cfg);
     if (!db) {
         fprintf(stderr, "%s: out of memory\n", cmd);
         return NULL;
@@ -57,5 +57,7 @@ void cli_report(const char *cmd, const char *what, bk_err err)
     const char *hint = "";
     if (err == BK_ERR_BUSY)
         hint = " (the database is locked by another program; try again)";
+    else if (err == BK_ERR_NETWORK)
+        hint = " (the database server cannot be reached; is it running?)";
     fprintf(stderr, "%s: %s: %s%s\n", cmd, what, bk_err_str(err), hint);
 }

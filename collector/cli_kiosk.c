@@ -41,7 +41,8 @@ static int kiosk_add(storage *st, const char *id, const char *area)
     randombytes_buf(raw, sizeof raw);
     char token[sodium_base64_ENCODED_LEN(CLI_KIOSK_TOKEN_BYTES,
                                          sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
-    sodium_bin2base64(token, sizeof token, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_bin2base64(token, sizeof token, raw, sizeof raw,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     sodium_memzero(raw, sizeof raw);
     unsigned char digest[crypto_hash_sha256_BYTES];
     crypto_hash_sha256(digest, (const unsigned char *)token, strlen(token));
@@ -57,8 +58,9 @@ static int kiosk_add(storage *st, const char *id, const char *area)
         cli_report(cmd, "storing the kiosk", e);
         return 1;
     }
-    fprintf(stderr, "kiosk %s added%s%s. Its token follows, shown this once: put it in the\n"
-                    "kiosk's [sync] token_file (chmod 600).\n",
+    fprintf(stderr,
+            "kiosk %s added%s%s. Its token follows, shown this once: put it in the\n"
+            "kiosk's [sync] token_file (chmod 600).\n",
             id, area ? " in area " : "", area ? area : "");
     printf("%s\n", token);
     fflush(stdout);
@@ -130,13 +132,17 @@ int cli_kiosk(int argc, char **argv)
         return 2;
     }
     if (id && !cli_id_valid(id)) {
-        fprintf(stderr, "buurtkiosk-collector kiosk: \"%s\" is not a valid kiosk id: use 1 to 64 "
-                        "characters from a-z, 0-9, _ and -\n", id);
+        fprintf(stderr,
+                "buurtkiosk-collector kiosk: \"%s\" is not a valid kiosk id: use 1 to 64 "
+                "characters from a-z, 0-9, _ and -\n",
+                id);
         return 2;
     }
     if (area && !cli_id_valid(area)) {
-        fprintf(stderr, "buurtkiosk-collector kiosk: --area \"%s\" is not a valid area id: use 1 "
-                        "to 64 characters from a-z, 0-9, _ and -\n", area);
+        fprintf(stderr,
+                "buurtkiosk-collector kiosk: --area \"%s\" is not a valid area id: use 1 "
+                "to 64 characters from a-z, 0-9, _ and -\n",
+                area);
         return 2;
     }
     if (sodium_init() < 0)

@@ -44,8 +44,10 @@ static char *read_pem(const collector_config *cfg, const char *key, const char *
     bool bad = !buf || ferror(f) || n > CLI_SERVE_PEM_MAX;
     fclose(f);
     if (bad) {
-        fprintf(stderr, "buurtkiosk-collector serve: [server] %s: %s cannot be read or is over "
-                        "1 MiB\n", key, path);
+        fprintf(stderr,
+                "buurtkiosk-collector serve: [server] %s: %s cannot be read or is over "
+                "1 MiB\n",
+                key, path);
         free(buf);
         free(path);
         return NULL;
@@ -103,7 +105,7 @@ int cli_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    storage *st = cli_open_storage("buurtkiosk-collector serve", &cfg, cfg.server.threads + 1);
+    storage *st = cli_open_storage("buurtkiosk-collector serve", &cfg, cfg.storage.pool_size);
     if (!st) {
         free(cert);
         free(key);
@@ -143,8 +145,8 @@ int cli_serve(int argc, char **argv)
         return 1;
     }
     bool v6 = strchr(cfg.server.listen, ':') != NULL;
-    printf("listening on %s://%s%s%s:%d\n", cfg.server.tls_cert ? "https" : "http",
-           v6 ? "[" : "", cfg.server.listen, v6 ? "]" : "", http_server_port(srv));
+    printf("listening on %s://%s%s%s:%d\n", cfg.server.tls_cert ? "https" : "http", v6 ? "[" : "",
+           cfg.server.listen, v6 ? "]" : "", http_server_port(srv));
     fflush(stdout);
     sd_notify(0, "READY=1");
 

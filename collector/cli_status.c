@@ -11,11 +11,12 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: buurtkiosk-collector status [--config FILE]\n\n"
-               "Counts per survey, area and kiosk (counted responses, quarantined ones,\n"
-               "conflicts), then the quarantined responses and conflicts with their\n"
-               "reasons (the first %d).\n\n"
-               "  --config FILE   configuration (default " CLI_DEFAULT_CONFIG ")\n",
+    fprintf(f,
+            "usage: buurtkiosk-collector status [--config FILE]\n\n"
+            "Counts per survey, area and kiosk (counted responses, quarantined ones,\n"
+            "conflicts), then the quarantined responses and conflicts with their\n"
+            "reasons (the first %d).\n\n"
+            "  --config FILE   configuration (default " CLI_DEFAULT_CONFIG ")\n",
             CLI_STATUS_PROBLEMS_SHOWN);
 }
 
@@ -28,8 +29,8 @@ static int print_count(const storage_count_row *row, void *ctx)
 {
     status_totals *t = ctx;
     if (t->rows++ == 0)
-        printf("%-28s %-16s %-24s %9s %11s %9s\n", "survey (version)", "area", "kiosk",
-               "responses", "quarantined", "conflicts");
+        printf("%-28s %-16s %-24s %9s %11s %9s\n", "survey (version)", "area", "kiosk", "responses",
+               "quarantined", "conflicts");
     char name[INGEST_ID_MAX + 24];
     snprintf(name, sizeof name, "%s (%d)", row->survey_id, row->survey_version);
     printf("%-28s %-16s %-24s %9lld %11lld %9lld\n", name, row->area[0] ? row->area : "-",
@@ -49,12 +50,11 @@ static int print_problem(const storage_problem_row *p, void *ctx)
     if ((*n)++ >= CLI_STATUS_PROBLEMS_SHOWN)
         return 0;
     if (p->reason)
-        printf("  %s response %s from %s: %s\n", p->kind, p->response_id, p->kiosk_id,
-               p->reason);
+        printf("  %s response %s from %s: %s\n", p->kind, p->response_id, p->kiosk_id, p->reason);
     else
         printf("  %s: response %s from %s came again with other content (batch %s); both "
-               "versions are kept\n", p->kind, p->response_id, p->kiosk_id,
-               p->batch_id ? p->batch_id : "-");
+               "versions are kept\n",
+               p->kind, p->response_id, p->kiosk_id, p->batch_id ? p->batch_id : "-");
     return 0;
 }
 

@@ -121,8 +121,14 @@ int cli_survey(int argc, char **argv)
             rc = 1;
         } else {
             printf("%s: survey \"%s\" version %d is the active survey for %s%s%s\n", file, s->id,
-                   s->version, kiosk ? "kiosk " : area ? "area " : "all kiosks",
-                   kiosk ? kiosk : area ? area : "", "");
+                   s->version,
+                   kiosk  ? "kiosk "
+                   : area ? "area "
+                          : "all kiosks",
+                   kiosk  ? kiosk
+                   : area ? area
+                          : "",
+                   "");
         }
         storage_close(st);
     }

@@ -12,6 +12,8 @@
 #include <strings.h>
 
 #include "ini_file.h"
+#include "storage.h"
+#include <libpq-fe.h>
 
 #define KIB 1024LL
 #define MIB (1024LL * 1024)
@@ -29,6 +31,7 @@ typedef enum cc_kind {
     K_LISTEN,    /* a numeric IPv4 or IPv6 address, or localhost */
     K_BASE_PATH, /* "/x/y": URL-safe, no trailing '/' */
     K_PATH,      /* a file; empty = not set */
+    K_DATABASE,  /* an SQLite file, or a PostgreSQL connection URI without a password */
     K_INT,       /* whole number in min..max */
     K_BYTES,     /* whole number of bytes, optionally KiB/MiB/GiB, in min..max */
 } cc_kind;
@@ -46,6 +49,7 @@ typedef enum cc_key {
     KEY_RETRY_AFTER,
     KEY_DATABASE,
     KEY_BUSY_TIMEOUT,
+    KEY_POOL_SIZE,
     KEY_MAX_BODY,
     KEY_MAX_INFLATED,
     KEY_MAX_RESPONSES,
@@ -64,8 +68,10 @@ static const ini_key keys[KEY_COUNT] = {
     [KEY_MAX_PENDING] = {SEC_SERVER, "max_pending", K_INT, false, 1, 1024, 32},
     [KEY_REQUEST_TIMEOUT] = {SEC_SERVER, "request_timeout_s", K_INT, false, 1, 3600, 30},
     [KEY_RETRY_AFTER] = {SEC_SERVER, "retry_after_s", K_INT, false, 1, 3600, 5},
-    [KEY_DATABASE] = {SEC_STORAGE, "database", K_PATH, true, 0, 0, 0},
+    [KEY_DATABASE] = {SEC_STORAGE, "database", K_DATABASE, true, 0, 0, 0},
     [KEY_BUSY_TIMEOUT] = {SEC_STORAGE, "busy_timeout_ms", K_INT, false, 0, 600000, 5000},
+    /* 0 until finish(): threads + 1 when not set */
+    [KEY_POOL_SIZE] = {SEC_STORAGE, "pool_size", K_INT, false, 1, 1000, 0},
     [KEY_MAX_BODY] = {SEC_LIMITS, "max_body_bytes", K_BYTES, false, KIB, GIB, 8 * MIB},
     [KEY_MAX_INFLATED] = {SEC_LIMITS, "max_inflated_bytes", K_BYTES, false, KIB, 4 * GIB, 64 * MIB},
     [KEY_MAX_RESPONSES] = {SEC_LIMITS, "max_responses", K_INT, false, 1, 100000, 2000},
@@ -109,6 +115,8 @@ static int *int_field(collector_config *c, cc_key k)
         return &c->server.retry_after_s;
     case KEY_BUSY_TIMEOUT:
         return &c->storage.busy_timeout_ms;
+    case KEY_POOL_SIZE:
+        return &c->storage.pool_size;
     case KEY_MAX_RESPONSES:
         return &c->limits.max_responses;
     default:
@@ -242,6 +250,38 @@ static void set_base_path(ini_file *ini, collector_config *c, int line, const ch
     ini_store_string(ini, &c->server.base_path, v);
 }
 
+/* database: a file path keeps SQLite; a postgresql:// URI must parse as
+ * libpq reads it and carry no password (PGPASSFILE or passfile= do). */
+static void set_database(ini_file *ini, collector_config *c, int line, const char *v)
+{
+    if (!*v) {
+        ini_problem(ini, line, "database must not be empty");
+        return;
+    }
+    if (storage_is_postgresql(v)) {
+        char *errmsg = NULL;
+        PQconninfoOption *opts = PQconninfoParse(v, &errmsg);
+        if (!opts) {
+            size_t n = errmsg ? strcspn(errmsg, "\n") : 0;
+            ini_problem(ini, line, "database \"%s\" is not a PostgreSQL connection URI: %.*s", v,
+                        (int)n, errmsg ? errmsg : "out of memory");
+            PQfreemem(errmsg);
+            return;
+        }
+        bool password = false;
+        for (PQconninfoOption *o = opts; o->keyword; o++)
+            password |= strcmp(o->keyword, "password") == 0 && o->val != NULL;
+        PQconninfoFree(opts);
+        if (password) {
+            ini_problem(ini, line,
+                        "database: the URI holds a password, which does not belong in this file; "
+                        "put it in a password file (PGPASSFILE, or passfile= in the URI)");
+            return;
+        }
+    }
+    ini_store_string(ini, &c->storage.database, v);
+}
+
 /* Checks and stores the value of a known key (ini_spec.on_key). */
 static void set_value(ini_file *ini, void *user, int key, const char *v, int line)
 {
@@ -255,6 +295,9 @@ static void set_value(ini_file *ini, void *user, int key, const char *v, int lin
         return;
     case K_BASE_PATH:
         set_base_path(ini, c, line, v);
+        return;
+    case K_DATABASE:
+        set_database(ini, c, line, v);
         return;
     case K_PATH:
         if (*v)
@@ -307,6 +350,8 @@ static void finish(ini_file *ini, void *user)
                     "batch that may arrive uncompressed must also fit after inflating",
                     (long long)c->limits.max_inflated_bytes, (long long)c->limits.max_body_bytes);
     }
+    if (c->storage.pool_size == 0)
+        c->storage.pool_size = c->server.threads + 1;
     if (!c->server.listen)
         ini_store_string(ini, &c->server.listen, DEFAULT_LISTEN);
     if (!c->server.base_path)
@@ -355,6 +400,12 @@ void collector_config_free(collector_config *cfg)
     free(cfg->server.tls_key);
     free(cfg->storage.database);
     memset(cfg, 0, sizeof *cfg);
+}
+
+char *collector_config_database(const collector_config *cfg)
+{
+    const char *db = cfg->storage.database;
+    return storage_is_postgresql(db) ? (db ? strdup(db) : NULL) : collector_config_resolve(cfg, db);
 }
 
 char *collector_config_resolve(const collector_config *cfg, const char *path)

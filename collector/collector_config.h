@@ -27,8 +27,10 @@ typedef struct collector_config {
         int retry_after_s;     /* the Retry-After of a 503; default 5 */
     } server;
     struct {
-        char *database;      /* a file path (SQLite); relative to the config file */
+        char *database;      /* a file path (SQLite; relative to the config file), or a
+                                postgresql:// URI (PostgreSQL; no password in it) */
         int busy_timeout_ms; /* how long a write waits for a lock before 503; default 5000 */
+        int pool_size;       /* database connections of `serve` at most; default threads + 1 */
     } storage;
     struct {
         int64_t max_body_bytes;     /* on the wire; default 8 MiB */
@@ -45,6 +47,11 @@ bk_err collector_config_load(const char *path, collector_config *out, bk_diag *d
 
 /* Frees what cfg owns and zeroes it. NULL is a no-op. */
 void collector_config_free(collector_config *cfg);
+
+/* The database to open: a PostgreSQL URI as written, a file resolved as
+ * collector_config_resolve does. A new string (caller frees), or NULL
+ * when out of memory. */
+char *collector_config_database(const collector_config *cfg);
 
 /* Resolves path relative to the configuration file's folder (absolute paths
  * unchanged). Returns a new string (caller frees) or NULL when out of memory

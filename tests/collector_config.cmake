@@ -3,5 +3,5 @@
 bk_add_test(test_collector_config
   SOURCES ${CMAKE_SOURCE_DIR}/tests/test_collector_config.c
           ${CMAKE_SOURCE_DIR}/collector/collector_config.c
-  LIBS bk_shared LABELS collector)
+  LIBS bk_storage LABELS collector)
 target_include_directories(test_collector_config PRIVATE ${CMAKE_SOURCE_DIR}/collector)

@@ -117,11 +117,12 @@ static void test_demo(void **state)
     assert_int_equal(c.server.retry_after_s, 5);
     assert_string_equal(c.storage.database, "../data/collector.db");
     assert_int_equal(c.storage.busy_timeout_ms, 5000);
+    assert_int_equal(c.storage.pool_size, 5); /* threads + 1 */
     assert_int_equal(c.limits.max_body_bytes, 8 * MIB);
     assert_int_equal(c.limits.max_inflated_bytes, 64 * MIB);
     assert_int_equal(c.limits.max_responses, 2000);
     /* data/collector.db beside the kiosk's data, as run.sh expects */
-    char *db = collector_config_resolve(&c, c.storage.database);
+    char *db = collector_config_database(&c);
     assert_string_equal(db, BK_SOURCE_DIR "/config/../data/collector.db");
     free(db);
     collector_config_free(&c);
@@ -385,6 +386,42 @@ static void test_several_problems_in_line_order(void **state)
     diag_clear(&d);
 }
 
+/* A postgresql:// URI selects PostgreSQL: kept as written (never resolved
+ * as a file), checked by libpq's own parser, and never with a password. */
+static void test_postgresql(void **state)
+{
+    fixture *f = *state;
+    collector_config c;
+    expect_ok(
+        f,
+        "[server]\nthreads = 8\n[storage]\n"
+        "database = postgresql://collector@db.oosterhout.nl:5432/buurtkiosk?sslmode=require\n",
+        &c);
+    char *db = collector_config_database(&c);
+    assert_string_equal(db,
+                        "postgresql://collector@db.oosterhout.nl:5432/buurtkiosk?sslmode=require");
+    free(db);
+    assert_int_equal(c.storage.pool_size, 9);
+    collector_config_free(&c);
+    expect_ok(f,
+              "[storage]\ndatabase = postgres:///bk?host=/run/postgresql&passfile=/etc/bk/pgpass\n"
+              "pool_size = 40\n",
+              &c);
+    assert_int_equal(c.storage.pool_size, 40);
+    collector_config_free(&c);
+    expect_error(f, "[storage]\ndatabase = postgresql://collector:geheim@db/buurtkiosk\n", 2,
+                 "database: the URI holds a password, which does not belong in this file; put it "
+                 "in a password file (PGPASSFILE, or passfile= in the URI)");
+    expect_error(f, "[storage]\ndatabase = postgresql://db/bk?password=geheim\n", 2,
+                 "database: the URI holds a password, which does not belong in this file; put it "
+                 "in a password file (PGPASSFILE, or passfile= in the URI)");
+    expect_error(f, "[storage]\ndatabase = postgresql://db/bk?colour=blue\n", 2,
+                 "database \"postgresql://db/bk?colour=blue\" is not a PostgreSQL connection URI: "
+                 "invalid URI query parameter: \"colour\"");
+    expect_error(f, "[storage]\ndatabase = x.db\npool_size = 0\n", 3,
+                 "pool_size must be a whole number from 1 to 1000, not \"0\"");
+}
+
 static void test_cannot_open(void **state)
 {
     (void)state;
@@ -412,6 +449,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_listen_and_tls, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_base_path, setup, teardown),
         cmocka_unit_test_setup_teardown(test_several_problems_in_line_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_postgresql, setup, teardown),
         cmocka_unit_test(test_cannot_open),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

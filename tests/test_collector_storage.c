@@ -1,7 +1,9 @@
-/* test_collector_storage.c: the collector's storage (SQLite backend):
- * exactly-once batches, conflicts, quarantine, atomicity, a locked
- * database and an exhausted pool, threads, surveys and their ETag, kiosks,
- * heartbeats, reading back, reopening and migrations. */
+/* test_collector_storage.c: the collector's storage, on either backend
+ * (tests/test_db_util.h: SQLite, or PostgreSQL with BK_TEST_PG): exactly-
+ * once batches, conflicts, quarantine, atomicity, a locked database and an
+ * exhausted pool, threads, surveys and their ETag, kiosks, heartbeats,
+ * reading back, reopening, migrations, and (PostgreSQL) a server restart
+ * between calls. */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,10 +13,10 @@
 
 #include <cmocka.h>
 #include <sodium.h>
-#include <sqlite3.h>
 
 #include "ingest.h"
 #include "storage.h"
+#include "test_db_util.h"
 #include "test_store_util.h"
 
 #define TOKEN_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
@@ -50,7 +52,7 @@ static int setup(void **state)
     fixture *f = calloc(1, sizeof *f);
     assert_non_null(f);
     f->dir = tu_tmpdir();
-    f->path = tu_path(f->dir, "collector.db");
+    f->path = tdb_new(f->dir, "collector.db");
     f->vc.wall_ms = TU_T0_MS;
     f->st = open_storage(f, 2, 2000);
     assert_int_equal(storage_kiosk_add(f->st, "k1", "noord", TOKEN_A), BK_OK);
@@ -62,24 +64,11 @@ static int teardown(void **state)
 {
     fixture *f = *state;
     storage_close(f->st);
+    tdb_drop(f->path);
     free(f->path);
     tu_rmdir(f->dir);
     free(f);
     return 0;
-}
-
-/* Runs a one-value query on a connection of the test's own. */
-static int64_t sql_int(const char *path, const char *sql)
-{
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    sqlite3_stmt *s = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-    int64_t v = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    sqlite3_close(db);
-    return v;
 }
 
 static char *dup(const char *s)
@@ -252,10 +241,10 @@ static void test_exactly_once(void **state)
     assert_string_equal(c.batch[1], "10000000-0000-4000-8000-000000000001");
     assert_string_equal(c.batch[3], "10000000-0000-4000-8000-000000000002");
     assert_int_equal(totals(f->st).responses, 4);
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM answers"), 8);
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM batches"), 2);
+    assert_int_equal(tdb_int(f->path, "SELECT count(*) FROM answers"), 8);
+    assert_int_equal(tdb_int(f->path, "SELECT count(*) FROM batches"), 2);
     /* The first storing's counts are the batch's record. */
-    assert_int_equal(sql_int(f->path, "SELECT accepted FROM batches WHERE batch_id ="
+    assert_int_equal(tdb_int(f->path, "SELECT accepted FROM batches WHERE batch_id ="
                                       " '10000000-0000-4000-8000-000000000001'"),
                      3);
 }
@@ -341,8 +330,8 @@ static void test_atomic(void **state)
     assert_int_equal(storage_batch_store(f->st, "k1", &b, &res), BK_ERR_INVALID);
     assert_int_equal(res.accepted, 0);
     assert_int_equal(responses(f->st, NULL, 0, true).n, 0);
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM answers"), 0);
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM batches"), 0);
+    assert_int_equal(tdb_int(f->path, "SELECT count(*) FROM answers"), 0);
+    assert_int_equal(tdb_int(f->path, "SELECT count(*) FROM batches"), 0);
 
     /* A response without a hash is refused the same way. */
     b.responses[1].survey_id = dup("buurt");
@@ -373,9 +362,7 @@ static void test_busy(void **state)
     storage_close(f->st);
     f->st = open_storage(f, 2, 100);
 
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    tdb_lock *lock = tdb_lock_writes(f->path);
 
     ingest_batch b;
     make_batch(&b, 1, "k1", 1, 2, "a", 0);
@@ -383,13 +370,12 @@ static void test_busy(void **state)
     assert_int_equal(storage_batch_store(f->st, "k1", &b, &res), BK_ERR_BUSY);
     assert_int_equal(storage_status_put(f->st, "k1", "{}", 0, 0, NULL), BK_ERR_BUSY);
     assert_int_equal(storage_kiosk_add(f->st, "k2", NULL, TOKEN_B), BK_ERR_BUSY);
-    /* Reading goes on beside a writer (WAL). */
+    /* Reading goes on beside a writer (WAL; PostgreSQL's MVCC). */
     storage_kiosk k;
     assert_int_equal(storage_kiosk_get(f->st, "k1", &k), BK_OK);
     assert_int_equal(responses(f->st, NULL, 0, true).n, 0);
 
-    assert_int_equal(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
+    tdb_unlock(lock);
     assert_int_equal(storage_batch_store(f->st, "k1", &b, &res), BK_OK);
     assert_int_equal(res.accepted, 2);
     ingest_batch_clear(&b);
@@ -400,22 +386,24 @@ typedef struct nested {
     bk_err inner;
 } nested;
 
-static int call_inside(const storage_kiosk *k, void *ctx)
+static int call_inside(const response_row *row, void *ctx)
 {
     nested *n = ctx;
     storage_kiosk other;
-    n->inner = storage_kiosk_get(n->st, k->id, &other);
+    n->inner = storage_kiosk_get(n->st, row->kiosk_id, &other);
     return 1;
 }
 
 static void test_pool_exhausted(void **state)
 {
     fixture *f = *state;
+    store_batch_k1(f->st, 1, 1, 1, "a", 0);
     storage_close(f->st);
     f->st = open_storage(f, 1, 50);
-    /* The only connection is in use by the outer call. */
+    /* The only connection is in use by the outer call, which reads the
+     * responses one at a time while it calls back. */
     nested n = {.st = f->st, .inner = BK_OK};
-    assert_int_equal(storage_kiosk_foreach(f->st, call_inside, &n), BK_OK);
+    assert_int_equal(storage_foreach_response(f->st, NULL, call_inside, &n), BK_OK);
     assert_int_equal(n.inner, BK_ERR_BUSY);
     /* Given back afterwards. */
     storage_kiosk k;
@@ -500,8 +488,8 @@ static void test_threads(void **state)
     assert_int_equal(duplicates, stored - distinct);
     assert_int_equal(conflicts, 0);
     assert_int_equal(responses(f->st, NULL, 0, true).n, distinct);
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM answers"), 2 * distinct);
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM batches"), T_THREADS * T_BATCHES);
+    assert_int_equal(tdb_int(f->path, "SELECT count(*) FROM answers"), 2 * distinct);
+    assert_int_equal(tdb_int(f->path, "SELECT count(*) FROM batches"), T_THREADS * T_BATCHES);
 }
 
 /* ---- surveys ---- */
@@ -641,9 +629,9 @@ static void test_heartbeat(void **state)
     assert_int_equal(k.queued, 1);
     assert_int_equal(k.rejected, 2);
     assert_string_equal(k.last_error, "");
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM kiosk_status"), 1);
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM kiosk_status_history"), 2);
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM kiosk_status_history"
+    assert_int_equal(tdb_int(f->path, "SELECT count(*) FROM kiosk_status"), 1);
+    assert_int_equal(tdb_int(f->path, "SELECT count(*) FROM kiosk_status_history"), 2);
+    assert_int_equal(tdb_int(f->path, "SELECT count(*) FROM kiosk_status_history"
                                       " WHERE last_error = 'TLS: expired' AND queued = 3"),
                      1);
 
@@ -746,15 +734,17 @@ static void test_reopen(void **state)
     assert_true(v >= 1);
     storage_close(f->st);
     f->st = NULL;
-    /* A clean close checkpoints: the WAL is gone. */
-    char *wal = tu_path(f->dir, "collector.db-wal");
-    assert_null(fopen(wal, "r"));
-    free(wal);
+    if (!tdb_is_pg()) {
+        /* A clean close checkpoints: the WAL is gone. */
+        char *wal = tu_path(f->dir, "collector.db-wal");
+        assert_null(fopen(wal, "r"));
+        free(wal);
+    }
 
     f->st = open_storage(f, 2, 2000);
     assert_int_equal(storage_database_version(f->st, &v), BK_OK);
     assert_int_equal(v, storage_schema_version());
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM schema_version"),
+    assert_int_equal(tdb_int(f->path, "SELECT count(*) FROM schema_version"),
                      storage_schema_version());
     assert_int_equal(responses(f->st, NULL, 0, false).n, 3);
     storage_kiosk k;
@@ -769,9 +759,10 @@ static void test_reopen(void **state)
     bk_diag diag = {0};
     assert_int_equal(storage_check(f->st, &diag), BK_OK);
     assert_int_equal(diag.count, 0);
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM pragma_journal_mode"
-                                      " WHERE journal_mode = 'wal'"),
-                     1);
+    if (!tdb_is_pg())
+        assert_int_equal(tdb_int(f->path, "SELECT count(*) FROM pragma_journal_mode"
+                                          " WHERE journal_mode = 'wal'"),
+                         1);
 }
 
 static void test_newer_schema_refused(void **state)
@@ -779,12 +770,7 @@ static void test_newer_schema_refused(void **state)
     fixture *f = *state;
     storage_close(f->st);
     f->st = NULL;
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-    assert_int_equal(
-        sqlite3_exec(db, "INSERT INTO schema_version VALUES (999, 0)", NULL, NULL, NULL),
-        SQLITE_OK);
-    sqlite3_close(db);
+    tdb_exec(f->path, "INSERT INTO schema_version VALUES (999, 0)");
     storage_options opt = {.database = f->path, .busy_timeout_ms = 100, .pool_size = 1};
     bk_diag diag = {0};
     storage *st = NULL;
@@ -803,17 +789,37 @@ static void test_newer_schema_refused(void **state)
 static void test_not_a_database(void **state)
 {
     fixture *f = *state;
-    char *path = tu_path(f->dir, "garbage.db");
-    tu_write_at(path, 0, "this is not an SQLite database, only some text that is long enough", 66);
+    /* A file that is not SQLite; a PostgreSQL database that does not exist. */
+    char *path = tdb_broken(f->dir);
     storage_options opt = {.database = path, .busy_timeout_ms = 100, .pool_size = 1};
     bk_diag diag = {0};
     storage *st = NULL;
     bk_err err = storage_open(&opt, &st, &diag);
-    assert_true(err == BK_ERR_CORRUPT);
+    assert_int_equal(err, tdb_is_pg() ? BK_ERR_NETWORK : BK_ERR_CORRUPT);
     assert_null(st);
     assert_true(diag_contains(&diag, "DATABASE: "));
     diag_clear(&diag);
     free(path);
+}
+
+/* PostgreSQL restarted between two calls: the pooled connections broke
+ * while idle; the next calls reconnect by themselves and nothing is lost
+ * or doubled. While the server is away, calls fail with BK_ERR_NETWORK. */
+static void test_server_restart(void **state)
+{
+    fixture *f = *state;
+    if (!tdb_is_pg())
+        skip(); /* an SQLite file has no server to lose */
+    assert_int_equal(store_batch_k1(f->st, 1, 1, 3, "a", 0).accepted, 3);
+    storage_kiosk k;
+    assert_int_equal(storage_kiosk_get(f->st, "k1", &k), BK_OK); /* both connections used */
+    assert_int_equal(tdb_pg_restart(), 0);
+    assert_int_equal(store_batch_k1(f->st, 2, 3, 3, "a", 0).accepted, 2);
+    assert_int_equal(storage_kiosk_get(f->st, "k1", &k), BK_OK);
+    assert_int_equal(storage_status_put(f->st, "k1", "{}", 1, 0, NULL), BK_OK);
+    assert_int_equal(responses(f->st, NULL, 0, false).n, 5);
+    assert_int_equal(totals(f->st).responses, 5);
+    assert_int_equal(tdb_int(f->path, "SELECT count(*) FROM answers"), 10);
 }
 
 int main(void)
@@ -834,6 +840,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_a_database, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_server_restart, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,11 +1,26 @@
 /* storage.c: storage.h's calls, passed on to the backend that opened the
- * handle (storage_backend.h). Today every database is an SQLite file;
- * the PostgreSQL backend is to be chosen here by its URI. */
+ * handle (storage_backend.h): a postgresql:// or postgres:// URI is
+ * PostgreSQL, anything else an SQLite file. */
 #include "storage_backend.h"
+
+#include <string.h>
+
+bool storage_is_postgresql(const char *database)
+{
+    return database && (strncmp(database, "postgresql://", 13) == 0 ||
+                        strncmp(database, "postgres://", 11) == 0);
+}
 
 bk_err storage_open(const storage_options *opt, storage **out, bk_diag *diag)
 {
+    if (opt && storage_is_postgresql(opt->database))
+        return storage_pg_open(opt, out, diag);
     return storage_sqlite_open(opt, out, diag);
+}
+
+int storage_schema_version(void)
+{
+    return STORAGE_SCHEMA_VERSION;
 }
 
 void storage_close(storage *st)

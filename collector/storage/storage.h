@@ -1,15 +1,18 @@
 /* storage.h: everything the collector keeps, behind one interface. The
  * HTTP layer and the command line call only this; no SQL outside
- * collector/storage/. The first backend is SQLite (storage_sqlite.c: one
- * file, WAL, synchronous=FULL); PostgreSQL is to sit behind the same calls.
+ * collector/storage/. Two backends sit behind the same calls: SQLite
+ * (storage_sqlite.c: one file, WAL, synchronous=FULL) and PostgreSQL
+ * (storage_pg.c, through libpq: several instances on one database).
  *
  * Threading: one storage handle is shared by every thread. It keeps a
  * bounded pool of connections inside; each call borrows one for its
  * duration. All state lives in the database, so two processes on one
- * database (or, later, two instances on one PostgreSQL) agree.
+ * database (two instances on one PostgreSQL) agree.
  *
  * Errors: BK_ERR_BUSY when the database stayed locked past the busy
- * timeout or the pool is exhausted (the caller answers 503), BK_ERR_IO or
+ * timeout or the pool is exhausted (the caller answers 503),
+ * BK_ERR_NETWORK when the database server cannot be reached (503 too; the
+ * backend reconnects by itself at the next call), BK_ERR_IO or
  * BK_ERR_CORRUPT for database failures (logged once here, with the
  * database's message), BK_ERR_NOMEM. */
 #ifndef BK_STORAGE_H
@@ -28,11 +31,15 @@
 typedef struct storage storage;
 
 typedef struct storage_options {
-    const char *database; /* a file path: SQLite */
-    int busy_timeout_ms;  /* wait for a lock this long, then BK_ERR_BUSY */
-    int pool_size;        /* connections at most (>= 1) */
+    const char *database; /* a file path: SQLite; a postgresql:// URI: PostgreSQL */
+    int busy_timeout_ms;  /* wait for a lock or a free connection this long, then BK_ERR_BUSY */
+    int pool_size;        /* connections at most (>= 1); SQLite adds its one writer */
     bk_clock clock;       /* for received_at and other stamps */
 } storage_options;
+
+/* True when database names a PostgreSQL database (a postgresql:// or
+ * postgres:// URI) rather than an SQLite file. */
+bool storage_is_postgresql(const char *database);
 
 /* Opens (creating when missing) the database and migrates its schema to
  * the current version. Returns BK_OK with a new handle in *out (close with
@@ -47,7 +54,9 @@ void storage_close(storage *st);
 int storage_schema_version(void);
 bk_err storage_database_version(storage *st, int *out);
 
-/* "ok" checks: PRAGMA integrity_check for SQLite. Returns BK_OK when the
+/* "ok" checks: PRAGMA integrity_check for SQLite; for PostgreSQL that
+ * the server answers, the schema version and that every response's batch
+ * is stored (its pages are PostgreSQL's own to check: pg_amcheck). Returns BK_OK when the
  * database is sound, BK_ERR_CORRUPT with the first problem in diag. */
 bk_err storage_check(storage *st, bk_diag *diag);
 

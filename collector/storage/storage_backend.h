@@ -9,6 +9,10 @@
 
 typedef struct storage_backend storage_backend;
 
+/* The schema version this build writes; each backend's migrations take a
+ * database up to it (storage_schema.c, storage_pg_schema.c). */
+#define STORAGE_SCHEMA_VERSION 1
+
 /* The start of every backend's handle: a backend's open makes its own
  * struct with this first and returns a pointer to it. */
 struct storage {
@@ -45,5 +49,10 @@ struct storage_backend {
  * opt->database, as storage_open promises. */
 extern const storage_backend storage_sqlite_backend;
 bk_err storage_sqlite_open(const storage_options *opt, storage **out, bk_diag *diag);
+
+/* The PostgreSQL backend (storage_pg.c): connects to opt->database, a
+ * libpq connection URI, and migrates its schema. */
+extern const storage_backend storage_pg_backend;
+bk_err storage_pg_open(const storage_options *opt, storage **out, bk_diag *diag);
 
 #endif

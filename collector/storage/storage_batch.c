@@ -8,25 +8,13 @@
 
 #include "log.h"
 
-/* The flags of r as a compact JSON array (new string), or NULL. */
-static char *flags_json(const ingest_response *r)
-{
-    json_t *a = json_array();
-    int bad = !a;
-    for (size_t i = 0; !bad && i < r->n_flags; i++)
-        bad = json_array_append_new(a, json_string(r->flags[i]));
-    char *text = bad ? NULL : json_dumps(a, JSON_COMPACT);
-    json_decref(a);
-    return text;
-}
-
 /* Inserts r's row; *inserted tells whether it is new (else its
  * response_id was held already). */
 static bk_err insert_response(storage_conn *c, const char *kiosk_id, const char *batch_id,
                               const ingest_response *r, int64_t now, bool *inserted)
 {
     *inserted = false;
-    char *flags = flags_json(r);
+    char *flags = storage_flags_json(r);
     if (!flags)
         return BK_ERR_NOMEM;
     sqlite3_stmt *s = c->sq[SQ_RESPONSE_INSERT];
@@ -213,32 +201,6 @@ bk_err storage_sqlite_batch_store(storage *base, const char *kiosk_id, const ing
 
 /* ---- reading back ---- */
 
-/* Parses the stored flags (a JSON array of strings) into row. */
-static bk_err row_flags(response_row *row, const char *text)
-{
-    json_t *a = text ? json_loads(text, 0, NULL) : NULL;
-    if (!json_is_array(a)) {
-        json_decref(a);
-        log_error("storage", "response %s: stored flags are not a JSON array", row->response_id);
-        return BK_ERR_CORRUPT;
-    }
-    bk_err err = BK_OK;
-    size_t n = json_array_size(a);
-    row->flags = n ? calloc(n, sizeof *row->flags) : NULL;
-    if (n && !row->flags)
-        err = BK_ERR_NOMEM;
-    for (size_t i = 0; err == BK_OK && i < n; i++) {
-        const char *flag = json_string_value(json_array_get(a, i));
-        row->flags[i] = flag ? strdup(flag) : NULL;
-        if (!row->flags[i])
-            err = flag ? BK_ERR_NOMEM : BK_ERR_CORRUPT;
-        else
-            row->n_flags = i + 1;
-    }
-    json_decref(a);
-    return err;
-}
-
 /* Reads the answers of row (by its response_id) into it, in order. */
 static bk_err row_answers(storage_conn *c, response_row *row)
 {
@@ -292,7 +254,7 @@ static bk_err row_read(storage_conn *c, sqlite3_stmt *s, response_row *row)
     row->kiosk_id = storage_col_dup(s, 13, &oom);
     if (oom || !row->response_id)
         return BK_ERR_NOMEM;
-    bk_err err = row_flags(row, (const char *)sqlite3_column_text(s, 11));
+    bk_err err = storage_flags_parse(row, (const char *)sqlite3_column_text(s, 11));
     if (err == BK_OK)
         err = row_answers(c, row);
     return err;

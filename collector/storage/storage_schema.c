@@ -117,10 +117,8 @@ static const char *const migrations[] = {
     "CREATE INDEX kiosk_status_history_kiosk ON kiosk_status_history(kiosk_id, received_ms);",
 };
 
-int storage_schema_version(void)
-{
-    return (int)(sizeof migrations / sizeof migrations[0]);
-}
+_Static_assert(sizeof migrations / sizeof migrations[0] == STORAGE_SCHEMA_VERSION,
+               "every schema version has its SQLite migration");
 
 /* Runs one statement with optional integer parameters and steps it to the
  * end; *first_int (when not NULL) gets column 0 of the first row. */

@@ -9,7 +9,6 @@
  * no SQL is ever built from values. */
 #include "storage_sqlite.h"
 
-#include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,21 +158,6 @@ static bk_err tx_run(storage_conn *c, enum storage_sq which, const char *what)
     return BK_OK;
 }
 
-/* The deadline busy_timeout_ms from now on the realtime clock (which
- * pthread_mutex_timedlock uses). */
-static struct timespec busy_deadline(const storage_sqlite *st, clockid_t clk)
-{
-    struct timespec d;
-    clock_gettime(clk, &d);
-    d.tv_sec += st->busy_timeout_ms / 1000;
-    d.tv_nsec += (long)(st->busy_timeout_ms % 1000) * 1000000L;
-    if (d.tv_nsec >= 1000000000L) {
-        d.tv_sec++;
-        d.tv_nsec -= 1000000000L;
-    }
-    return d;
-}
-
 static void write_release(storage_conn *c)
 {
     if (c->writing) {
@@ -185,7 +169,7 @@ static void write_release(storage_conn *c)
 bk_err storage_write_begin(storage_sqlite *st, storage_conn **out)
 {
     *out = NULL;
-    struct timespec deadline = busy_deadline(st, CLOCK_REALTIME);
+    struct timespec deadline = storage_deadline(st->busy_timeout_ms, CLOCK_REALTIME);
     if (pthread_mutex_timedlock(&st->write_mu, &deadline) != 0) {
         log_warn("storage", "another write held the database for %d ms", st->busy_timeout_ms);
         return BK_ERR_BUSY;
@@ -243,75 +227,20 @@ char *storage_col_dup(sqlite3_stmt *s, int i, bool *oom)
 
 void storage_col_copy(sqlite3_stmt *s, int i, char *buf, size_t size)
 {
-    const char *text = (const char *)sqlite3_column_text(s, i);
-    size_t n = text ? strlen(text) : 0;
-    if (n >= size) {
-        n = size - 1;
-        /* Back off to the start of a UTF-8 character. */
-        while (n > 0 && ((unsigned char)text[n] & 0xc0) == 0x80)
-            n--;
-    }
-    if (n)
-        memcpy(buf, text, n);
-    buf[n] = '\0';
-}
-
-void storage_sha256_hex(const char *text, size_t len, char hex[65])
-{
-    unsigned char h[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(h, (const unsigned char *)text, len);
-    sodium_bin2hex(hex, 65, h, sizeof h);
-}
-
-bool storage_id_ok(const char *s)
-{
-    return s && s[0] && strlen(s) <= INGEST_ID_MAX;
-}
-
-bool storage_sha256_hex_ok(const char *s)
-{
-    if (!s || strlen(s) != 64)
-        return false;
-    for (const char *p = s; *p; p++) {
-        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
-            return false;
-    }
-    return true;
+    storage_copy_text((const char *)sqlite3_column_text(s, i), buf, size);
 }
 
 /* ---- the pool ---- */
 
 bk_err storage_conn_get(storage_sqlite *st, storage_conn **out)
 {
-    *out = NULL;
-    struct timespec deadline = busy_deadline(st, CLOCK_MONOTONIC);
-    pthread_mutex_lock(&st->mu);
-    int rc = 0;
-    while (!st->free_list && rc != ETIMEDOUT)
-        rc = pthread_cond_timedwait(&st->freed, &st->mu, &deadline);
-    storage_conn *c = st->free_list;
-    if (c)
-        st->free_list = c->next_free;
-    pthread_mutex_unlock(&st->mu);
-    if (!c) {
-        log_warn("storage", "all %d database connections stayed in use for %d ms", st->n_conns,
-                 st->busy_timeout_ms);
-        return BK_ERR_BUSY;
-    }
-    c->next_free = NULL;
-    *out = c;
-    return BK_OK;
+    *out = storage_pool_get(&st->pool);
+    return *out ? BK_OK : BK_ERR_BUSY;
 }
 
 void storage_conn_put(storage_sqlite *st, storage_conn *c)
 {
-    if (!c)
-        return;
-    pthread_mutex_lock(&st->mu);
-    c->next_free = st->free_list;
-    st->free_list = c;
-    pthread_cond_signal(&st->freed);
-    pthread_mutex_unlock(&st->mu);
+    storage_pool_put(&st->pool, c);
 }
 
 /* ---- opening and closing ---- */
@@ -427,24 +356,16 @@ bk_err storage_sqlite_open(const storage_options *opt, storage **out, bk_diag *d
     }
     st->busy_timeout_ms = opt->busy_timeout_ms;
     st->clock = opt->clock.wall_ms ? opt->clock : clock_system();
-    pthread_mutex_init(&st->mu, NULL);
     pthread_mutex_init(&st->write_mu, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&st->freed, &ca);
-    pthread_condattr_destroy(&ca);
-    bk_err err = BK_OK;
+    bk_err err = storage_pool_init(&st->pool, opt->pool_size, opt->busy_timeout_ms);
     for (int i = 0; i <= opt->pool_size && err == BK_OK; i++) {
         st->n_conns = i + 1;
         st->conns[i].owner = st;
         err = conn_open(st, &st->conns[i], i == 0, diag);
-        if (i == opt->pool_size) {
+        if (i == opt->pool_size)
             st->writer = &st->conns[i];
-        } else {
-            st->conns[i].next_free = st->free_list;
-            st->free_list = &st->conns[i];
-        }
+        else
+            storage_pool_put(&st->pool, &st->conns[i]);
     }
     if (err != BK_OK) {
         storage_sqlite_close(&st->base);
@@ -462,8 +383,7 @@ void storage_sqlite_close(storage *base)
     /* The last connection to close checkpoints the WAL into the database. */
     for (int i = 0; i < st->n_conns; i++)
         conn_close(&st->conns[i]);
-    pthread_cond_destroy(&st->freed);
-    pthread_mutex_destroy(&st->mu);
+    storage_pool_destroy(&st->pool);
     pthread_mutex_destroy(&st->write_mu);
     free(st->conns);
     free(st->path);

@@ -8,6 +8,8 @@
 #include <sqlite3.h>
 
 #include "storage_backend.h"
+#include "storage_common.h"
+#include "storage_pool.h"
 
 /* The prepared statements of one connection, made once when it opens. */
 enum storage_sq {
@@ -49,7 +51,6 @@ enum storage_sq {
 typedef struct storage_conn {
     sqlite3 *db;
     sqlite3_stmt *sq[SQ_COUNT_];
-    struct storage_conn *next_free;
     struct storage_sqlite *owner;
     bool writing; /* holds owner->write_mu (a write transaction is open) */
 } storage_conn;
@@ -61,8 +62,7 @@ typedef struct storage_sqlite {
     char *path;
     int busy_timeout_ms;
     bk_clock clock;
-    pthread_mutex_t mu;
-    pthread_cond_t freed; /* signalled when a connection goes back */
+    storage_pool pool; /* the readers */
     /* One writer at a time within this process: SQLite takes one anyway,
      * and a writer queued here is woken the moment the last one commits,
      * where SQLite's busy handler would sleep and poll. */
@@ -70,7 +70,6 @@ typedef struct storage_sqlite {
     storage_conn *conns;  /* pool_size readers and the writer, opened by storage_open */
     storage_conn *writer; /* conns[pool_size]: every write goes through it */
     int n_conns;
-    storage_conn *free_list;
 } storage_sqlite;
 
 /* Accumulates bind results into a local int rc: the first failure wins. */
@@ -122,15 +121,6 @@ char *storage_col_dup(sqlite3_stmt *s, int i, bool *oom);
 /* Copies column i into buf[size] ("" for NULL), cut at a character
  * boundary when too long. */
 void storage_col_copy(sqlite3_stmt *s, int i, char *buf, size_t size);
-
-/* The lower-case hex SHA-256 of text[0..len) into hex[65]. */
-void storage_sha256_hex(const char *text, size_t len, char hex[65]);
-
-/* True when s is a non-empty id of at most INGEST_ID_MAX bytes. */
-bool storage_id_ok(const char *s);
-
-/* True when s is 64 lower-case hex digits. */
-bool storage_sha256_hex_ok(const char *s);
 
 /* Creates the schema or migrates it to storage_schema_version() in one
  * transaction. A database newer than this build is refused with

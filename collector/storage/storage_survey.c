@@ -9,12 +9,6 @@
 
 #include "log.h"
 
-static const char *const target_kinds[] = {
-    [STORAGE_TARGET_KIOSK] = "kiosk",
-    [STORAGE_TARGET_AREA] = "area",
-    [STORAGE_TARGET_ALL] = "all",
-};
-
 /* Stores the definition (or checks that the held one is the same text). */
 static bk_err survey_insert(storage_conn *c, const char *survey_id, int version, const char *json,
                             const char *sha, int64_t now)
@@ -57,7 +51,7 @@ static bk_err target_insert(storage_conn *c, storage_target target, const char *
 {
     sqlite3_stmt *s = c->sq[SQ_TARGET_INSERT];
     int rc = SQLITE_OK;
-    BIND(sqlite3_bind_text(s, 1, target_kinds[target], -1, SQLITE_STATIC));
+    BIND(sqlite3_bind_text(s, 1, storage_target_kind(target), -1, SQLITE_STATIC));
     BIND(sqlite3_bind_text(s, 2, target_id, -1, SQLITE_STATIC));
     BIND(sqlite3_bind_text(s, 3, survey_id, -1, SQLITE_STATIC));
     BIND(sqlite3_bind_int(s, 4, version));
@@ -72,24 +66,12 @@ bk_err storage_sqlite_survey_publish(storage *base, const char *survey_id, int v
                                      const char *json, storage_target target, const char *target_id)
 {
     storage_sqlite *st = (storage_sqlite *)base;
-    if (!storage_id_ok(survey_id) || version < 1 || !json || target < STORAGE_TARGET_KIOSK ||
-        target > STORAGE_TARGET_ALL)
-        return BK_ERR_INVALID;
-    if (target == STORAGE_TARGET_ALL)
-        target_id = "";
-    else if (!storage_id_ok(target_id))
-        return BK_ERR_INVALID;
-    /* Stored text must load when a kiosk asks for it. */
-    json_t *parsed = json_loads(json, 0, NULL);
-    bool is_object = json_is_object(parsed);
-    json_decref(parsed);
-    if (!is_object)
-        return BK_ERR_INVALID;
     char sha[65];
-    storage_sha256_hex(json, strlen(json), sha);
-
+    bk_err err = storage_publish_check(survey_id, version, json, target, &target_id, sha);
+    if (err != BK_OK)
+        return err;
     storage_conn *c;
-    bk_err err = storage_write_begin(st, &c);
+    err = storage_write_begin(st, &c);
     if (err == BK_OK) {
         const int64_t now = clock_wall_ms(&st->clock);
         err = survey_insert(c, survey_id, version, json, sha, now);
@@ -102,7 +84,7 @@ bk_err storage_sqlite_survey_publish(storage *base, const char *survey_id, int v
     }
     if (err == BK_OK)
         log_info("storage", "survey %s version %d published to %s%s%s", survey_id, version,
-                 target_kinds[target], target_id[0] ? " " : "", target_id);
+                 storage_target_kind(target), target_id[0] ? " " : "", target_id);
     return err;
 }
 
@@ -248,19 +230,5 @@ bk_err storage_sqlite_surveys_for_kiosk(storage *base, const char *kiosk_id, cha
         json_decref(surveys);
         return err;
     }
-    /* Keys in the order written here and in each stored definition, so the
-     * same publications always give the same bytes and the same ETag. */
-    json_t *o = json_object();
-    int bad = !o;
-    bad |= json_object_set_new(o, "surveys", surveys);
-    bad |= json_object_set_new(o, "active", json_string(active));
-    char *body = bad ? NULL : json_dumps(o, JSON_COMPACT);
-    json_decref(o);
-    if (!body)
-        return BK_ERR_NOMEM;
-    char sha[65];
-    storage_sha256_hex(body, strlen(body), sha);
-    snprintf(etag, 70, "\"%s\"", sha);
-    *body_out = body;
-    return BK_OK;
+    return storage_surveys_body(surveys, active, body_out, etag);
 }
