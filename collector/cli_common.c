@@ -1,10 +1,41 @@
 /* cli_common.c: configuration and storage opening shared by the commands. */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "cli.h"
 #include "clock.h"
 #include "diag.h"
+
+int cli_config_only(int argc, char **argv, void (*usage)(FILE *f), const char **config_path)
+{
+    static const struct option longopts[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    *config_path = CLI_DEFAULT_CONFIG;
+    optind = 1;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+        if (ch == 'c') {
+            *config_path = optarg;
+        } else if (ch == 'h') {
+            usage(stdout);
+            return 0;
+        } else {
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (optind != argc) {
+        fprintf(stderr, "buurtkiosk-collector %s: unexpected argument '%s'\n", argv[0],
+                argv[optind]);
+        usage(stderr);
+        return 2;
+    }
+    return -1;
+}
 
 int cli_load_config(const char *cmd, const char *path, collector_config *cfg)
 {
@@ -26,6 +57,12 @@ int cli_load_config(const char *cmd, const char *path, collector_config *cfg)
 
 storage *cli_open_storage(const char *cmd, const collector_config *cfg, int pool_size)
 {
+    return cli_open_storage_found(cmd, cfg, pool_size, NULL);
+}
+
+storage *cli_open_storage_found(const char *cmd, const collector_config *cfg, int pool_size,
+                                int *schema_found)
+{
     char *db = collector_config_database(cfg);
     if (!db) {
         fprintf(stderr, "%s: out of memory\n", cmd);
@@ -36,6 +73,7 @@ storage *cli_open_storage(const char *cmd, const collector_config *cfg, int pool
         .busy_timeout_ms = cfg->storage.busy_timeout_ms,
         .pool_size = pool_size,
         .clock = clock_system(),
+        .schema_found = schema_found,
     };
     bk_diag diag = {0};
     storage *st = NULL;

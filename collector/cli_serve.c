@@ -2,7 +2,6 @@
  * SIGTERM or SIGINT, then lets the requests in flight finish and stops. */
 #include <errno.h>
 #include <stdbool.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,29 +58,10 @@ static char *read_pem(const collector_config *cfg, const char *key, const char *
 
 int cli_serve(int argc, char **argv)
 {
-    const char *config_path = CLI_DEFAULT_CONFIG;
-    static const struct option longopts[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    optind = 1;
-    int ch;
-    while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
-        if (ch == 'c') {
-            config_path = optarg;
-        } else if (ch == 'h') {
-            usage(stdout);
-            return 0;
-        } else {
-            usage(stderr);
-            return 2;
-        }
-    }
-    if (optind < argc) {
-        fprintf(stderr, "buurtkiosk-collector serve: unexpected argument '%s'\n", argv[optind]);
-        return 2;
-    }
+    const char *config_path;
+    int done = cli_config_only(argc, argv, usage, &config_path);
+    if (done >= 0)
+        return done;
     collector_config cfg;
     int rc = cli_load_config("buurtkiosk-collector serve", config_path, &cfg);
     if (rc)

@@ -1,7 +1,6 @@
 /* cli_status.c: `buurtkiosk-collector status`: what the collector holds:
  * responses per survey, area and kiosk, and the quarantined responses and
  * conflicting versions that an admin should look at. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -61,29 +60,10 @@ static int print_problem(const storage_problem_row *p, void *ctx)
 int cli_status(int argc, char **argv)
 {
     const char *cmd = "buurtkiosk-collector status";
-    const char *config_path = CLI_DEFAULT_CONFIG;
-    static const struct option longopts[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    optind = 1;
-    int ch;
-    while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
-        if (ch == 'c') {
-            config_path = optarg;
-        } else if (ch == 'h') {
-            usage(stdout);
-            return 0;
-        } else {
-            usage(stderr);
-            return 2;
-        }
-    }
-    if (optind != argc) {
-        usage(stderr);
-        return 2;
-    }
+    const char *config_path;
+    int done = cli_config_only(argc, argv, usage, &config_path);
+    if (done >= 0)
+        return done;
     collector_config cfg;
     int rc = cli_load_config(cmd, config_path, &cfg);
     if (rc)

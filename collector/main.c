@@ -17,6 +17,7 @@ static const cli_command cli_commands[] = {
     {"export", cli_export, "write the stored responses as CSV or JSON Lines"},
     {"import", cli_import, "take in a kiosk's USB export (JSON Lines + SHA-256)"},
     {"status", cli_status, "counts per survey, area and kiosk; quarantine and conflicts"},
+    {"migrate", cli_migrate, "bring the database's schema to this version, then stop"},
 };
 
 static void usage(FILE *f)

@@ -4,10 +4,12 @@
 # aside, 503 Retry-After), a USB import, and SIGKILL 100 times during
 # uploads.
 bk_add_test(test_collector_e2e SOURCES ${CMAKE_SOURCE_DIR}/tests/test_collector_e2e.c
-  LIBS bk_test_sync_common bk_sync LABELS collector TIMEOUT 600)
+  ${CMAKE_SOURCE_DIR}/tests/test_collector_util.c ${CMAKE_SOURCE_DIR}/tests/test_db_util.c
+  LIBS bk_test_sync_common bk_sync PkgConfig::LIBPQ LABELS collector TIMEOUT 600)
 target_compile_definitions(test_collector_e2e PRIVATE
   BK_COLLECTOR="$<TARGET_FILE:buurtkiosk-collector>")
 add_dependencies(test_collector_e2e buurtkiosk buurtkiosk-collector)
+bk_on_postgresql(test_collector_e2e)
 # The bad-input table (docs/collector.md, "Bad input"): 50-odd raw requests,
 # each with its answer, and proof that nothing stored changed.
 find_program(BK_SYSTEM_PYTHON3 NAMES python3 PATHS /usr/bin NO_DEFAULT_PATH REQUIRED)
@@ -15,3 +17,6 @@ add_test(NAME collector_bad_input COMMAND ${BK_SYSTEM_PYTHON3}
   ${CMAKE_SOURCE_DIR}/tests/collector/bad_input.py $<TARGET_FILE:buurtkiosk-collector>
   ${CMAKE_SOURCE_DIR})
 set_tests_properties(collector_bad_input PROPERTIES LABELS collector TIMEOUT 300)
+bk_on_postgresql(collector_bad_input COMMAND ${BK_SYSTEM_PYTHON3}
+  ${CMAKE_SOURCE_DIR}/tests/collector/bad_input.py $<TARGET_FILE:buurtkiosk-collector>
+  ${CMAKE_SOURCE_DIR})

@@ -249,6 +249,33 @@ static void test_exactly_once(void **state)
                      3);
 }
 
+/* Responses in a batch in any order of their ids (a kiosk's are random
+ * UUIDs), one of them twice: every new one stored with all its answers,
+ * the second copy a duplicate. */
+static void test_unsorted_ids(void **state)
+{
+    fixture *f = *state;
+    ingest_batch b;
+    make_batch(&b, 1, "k1", 1, 6, "a", 0);
+    /* ids 5, 4, 3, 2, 1, then 3 again */
+    for (int i = 0; i < 2; i++) {
+        ingest_response tmp = b.responses[i];
+        b.responses[i] = b.responses[4 - i];
+        b.responses[4 - i] = tmp;
+    }
+    ingest_response_clear(&b.responses[5]);
+    make_response(&b.responses[5], 3, "a", 0);
+    storage_batch_result res;
+    assert_int_equal(storage_batch_store(f->st, "k1", &b, &res), BK_OK);
+    ingest_batch_clear(&b);
+    assert_int_equal(res.accepted, 5);
+    assert_int_equal(res.duplicates, 1);
+    assert_int_equal(tdb_int(f->path, "SELECT count(*) FROM answers"), 10);
+    assert_int_equal(tdb_int(f->path, "SELECT count(DISTINCT response_id) FROM answers"), 5);
+    collected c = responses(f->st, NULL, 0, false);
+    assert_int_equal(c.n, 5);
+}
+
 static void test_conflict(void **state)
 {
     fixture *f = *state;
@@ -826,6 +853,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_exactly_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unsorted_ids, setup, teardown),
         cmocka_unit_test_setup_teardown(test_conflict, setup, teardown),
         cmocka_unit_test_setup_teardown(test_quarantine, setup, teardown),
         cmocka_unit_test_setup_teardown(test_atomic, setup, teardown),

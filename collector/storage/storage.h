@@ -35,6 +35,7 @@ typedef struct storage_options {
     int busy_timeout_ms;  /* wait for a lock or a free connection this long, then BK_ERR_BUSY */
     int pool_size;        /* connections at most (>= 1); SQLite adds its one writer */
     bk_clock clock;       /* for received_at and other stamps */
+    int *schema_found;    /* when not NULL: gets the schema version found before migrating */
 } storage_options;
 
 /* True when database names a PostgreSQL database (a postgresql:// or

@@ -310,9 +310,8 @@ bk_err storage_pg_open(const storage_options *opt, storage **out, bk_diag *diag)
     err = pg_connect(st, c, msg, sizeof msg);
     if (err != BK_OK) {
         diag_add(diag, "DATABASE: %s: cannot connect: %s", st->display, msg);
-        log_error("storage", "%s: cannot connect: %s", st->display, msg);
     } else {
-        err = pg_migrate(st, c, diag);
+        err = pg_migrate(st, c, opt->schema_found, diag);
     }
     pg_put(st, c);
     if (err != BK_OK) {

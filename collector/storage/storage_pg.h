@@ -99,8 +99,9 @@ void pg_copy_at(const PGresult *r, int row, int col, char *buf, size_t size);
 /* Creates the schema or migrates it to storage_schema_version() in one
  * transaction, under an advisory lock so instances starting together
  * migrate once. A database newer than this build is refused with
- * BK_ERR_STATE. Problems go to diag as "DATABASE: ...". */
-bk_err pg_migrate(storage_pg *st, pg_conn *c, bk_diag *diag);
+ * BK_ERR_STATE. *found (when not NULL) gets the version found. Problems
+ * go to diag as "DATABASE: ...". */
+bk_err pg_migrate(storage_pg *st, pg_conn *c, int *found, bk_diag *diag);
 
 /* The PostgreSQL backend's side of storage.h's calls, one file per group:
  * storage_pg_kiosk.c (kiosks, heartbeats, surveys), storage_pg_batch.c

@@ -97,9 +97,15 @@ typedef struct batch_ctx {
     storage_batch_result res;
 } batch_ctx;
 
-static int cmp_str(const void *a, const void *b)
+/* An id the insert returned, and whether a response of the batch took it. */
+typedef struct id_mark {
+    const char *id;
+    bool taken;
+} id_mark;
+
+static int cmp_mark(const void *a, const void *b)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    return strcmp(((const id_mark *)a)->id, ((const id_mark *)b)->id);
 }
 
 /* Marks in x->inserted the responses whose ids the insert returned (the
@@ -107,18 +113,18 @@ static int cmp_str(const void *a, const void *b)
 static bk_err mark_inserted(batch_ctx *x, const PGresult *r)
 {
     int n = PQntuples(r);
-    const char **ids = n ? calloc((size_t)n, sizeof *ids) : NULL;
+    id_mark *ids = n ? calloc((size_t)n, sizeof *ids) : NULL;
     if (n && !ids)
         return BK_ERR_NOMEM;
     for (int i = 0; i < n; i++)
-        ids[i] = PQgetvalue(r, i, 0);
-    qsort(ids, (size_t)n, sizeof *ids, cmp_str);
+        ids[i].id = PQgetvalue(r, i, 0);
+    qsort(ids, (size_t)n, sizeof *ids, cmp_mark);
     for (size_t i = 0; i < x->b->n_responses; i++) {
-        const char *key = x->b->responses[i].response_id;
-        const char **hit = n ? bsearch(&key, ids, (size_t)n, sizeof *ids, cmp_str) : NULL;
-        x->inserted[i] = hit && *hit; /* NULLed once used */
-        if (x->inserted[i])
-            *hit = "";
+        id_mark key = {.id = x->b->responses[i].response_id};
+        id_mark *hit = n ? bsearch(&key, ids, (size_t)n, sizeof *ids, cmp_mark) : NULL;
+        x->inserted[i] = hit && !hit->taken;
+        if (hit)
+            hit->taken = true;
     }
     free(ids);
     return BK_OK;

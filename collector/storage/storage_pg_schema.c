@@ -174,12 +174,14 @@ static bk_err migrate_tx(pg_conn *c, void *arg)
     return err;
 }
 
-bk_err pg_migrate(storage_pg *st, pg_conn *c, bk_diag *diag)
+bk_err pg_migrate(storage_pg *st, pg_conn *c, int *found, bk_diag *diag)
 {
     migrate_ctx m = {.st = st, .diag = diag};
     bk_err err = pg_exec(c, "BEGIN", NULL, NULL, "begin the migration");
     if (err == BK_OK)
         err = migrate_tx(c, &m);
+    if (found)
+        *found = (int)m.from;
     if (err == BK_OK)
         err = pg_exec(c, "COMMIT", NULL, NULL, "commit the migration");
     if (err != BK_OK) {

@@ -143,7 +143,7 @@ static int run(sqlite3 *db, const char *sql, const int64_t *params, int n_params
     return rc;
 }
 
-bk_err storage_migrate(sqlite3 *db, const char *path, int64_t now_ms, bk_diag *diag)
+bk_err storage_migrate(sqlite3 *db, const char *path, int64_t now_ms, int *found, bk_diag *diag)
 {
     const int target = storage_schema_version();
     /* Under the write lock from the start, so two processes opening a new
@@ -163,6 +163,8 @@ bk_err storage_migrate(sqlite3 *db, const char *path, int64_t now_ms, bk_diag *d
              NULL, 0, NULL);
     if (rc == SQLITE_OK)
         rc = run(db, "SELECT coalesce(max(version), 0) FROM schema_version", NULL, 0, &from);
+    if (rc == SQLITE_OK && found)
+        *found = (int)from;
     if (rc == SQLITE_OK && from > target) {
         run(db, "ROLLBACK", NULL, 0, NULL);
         diag_add(diag, "DATABASE: %s has schema version %lld; this program knows up to %d", path,

@@ -305,7 +305,8 @@ static bk_err conn_open(storage_sqlite *st, storage_conn *c, bool migrate, bk_di
         return storage_map_rc(rc) == BK_OK ? BK_ERR_IO : storage_map_rc(rc);
     }
     if (migrate) {
-        bk_err err = storage_migrate(c->db, st->path, clock_wall_ms(&st->clock), diag);
+        bk_err err =
+            storage_migrate(c->db, st->path, clock_wall_ms(&st->clock), st->schema_found, diag);
         if (err != BK_OK)
             return err;
     }
@@ -356,6 +357,7 @@ bk_err storage_sqlite_open(const storage_options *opt, storage **out, bk_diag *d
     }
     st->busy_timeout_ms = opt->busy_timeout_ms;
     st->clock = opt->clock.wall_ms ? opt->clock : clock_system();
+    st->schema_found = opt->schema_found;
     pthread_mutex_init(&st->write_mu, NULL);
     bk_err err = storage_pool_init(&st->pool, opt->pool_size, opt->busy_timeout_ms);
     for (int i = 0; i <= opt->pool_size && err == BK_OK; i++) {

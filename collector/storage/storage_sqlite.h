@@ -62,6 +62,7 @@ typedef struct storage_sqlite {
     char *path;
     int busy_timeout_ms;
     bk_clock clock;
+    int *schema_found; /* storage_options.schema_found, during open */
     storage_pool pool; /* the readers */
     /* One writer at a time within this process: SQLite takes one anyway,
      * and a writer queued here is woken the moment the last one commits,
@@ -124,8 +125,9 @@ void storage_col_copy(sqlite3_stmt *s, int i, char *buf, size_t size);
 
 /* Creates the schema or migrates it to storage_schema_version() in one
  * transaction. A database newer than this build is refused with
- * BK_ERR_STATE. Problems go to diag as "DATABASE: ...". */
-bk_err storage_migrate(sqlite3 *db, const char *path, int64_t now_ms, bk_diag *diag);
+ * BK_ERR_STATE. *found (when not NULL) gets the version found. Problems
+ * go to diag as "DATABASE: ...". */
+bk_err storage_migrate(sqlite3 *db, const char *path, int64_t now_ms, int *found, bk_diag *diag);
 
 /* The SQLite backend's side of storage.h's calls (storage_sqlite_backend
  * lists them), one file per group: storage_kiosk.c, storage_batch.c,

@@ -336,19 +336,63 @@ def snapshot(binary, ini, d):
     return hashlib.sha256(data).hexdigest(), data.count(b"\n"), status, kiosks
 
 
+class Database:
+    """The collector's database for this run: an SQLite file in the run's
+    folder, or with BK_TEST_PG (tests/pg/cluster.sh's file) a fresh
+    PostgreSQL database on the throwaway cluster, reached through psql."""
+
+    def __init__(self, d):
+        self.dir = d
+        pg = os.environ.get("BK_TEST_PG")
+        self.host = open(pg).read().strip() if pg else None
+        if self.host:
+            self.dbname = "bk_badinput_%d" % os.getpid()
+            self.psql("postgres", "DROP DATABASE IF EXISTS %s WITH (FORCE)" % self.dbname)
+            self.psql("postgres", "CREATE DATABASE %s" % self.dbname)
+            self.name = self.uri(self.dbname)
+        else:
+            self.name = "collector.db"
+
+    def uri(self, dbname):
+        return "postgresql:///%s?host=%s&user=postgres" % (dbname, self.host)
+
+    def psql(self, dbname, sql):
+        return subprocess.run(["psql", "-XAtq", "-v", "ON_ERROR_STOP=1", "-d",
+                               self.uri(dbname), "-c", sql], check=True,
+                              stdout=subprocess.PIPE).stdout.decode().strip()
+
+    def check(self):
+        """"ok" when sound: SQLite's integrity_check; on PostgreSQL, every
+        response's batch and kiosk stored."""
+        if not self.host:
+            db = sqlite3.connect(os.path.join(self.dir, "collector.db"))
+            check = db.execute("PRAGMA integrity_check").fetchone()[0]
+            db.close()
+            return check
+        orphans = self.psql(self.dbname, "SELECT count(*) FROM responses r WHERE NOT EXISTS"
+                            " (SELECT 1 FROM batches b WHERE b.batch_id = r.batch_id)"
+                            " OR NOT EXISTS (SELECT 1 FROM kiosks k WHERE k.id = r.kiosk_id)")
+        return "ok" if orphans == "0" else "%s responses without their batch or kiosk" % orphans
+
+    def drop(self):
+        if self.host:
+            self.psql("postgres", "DROP DATABASE IF EXISTS %s WITH (FORCE)" % self.dbname)
+
+
 def main():
     if len(sys.argv) < 3:
         raise SystemExit(__doc__)
     binary, src = sys.argv[1], sys.argv[2]
     want_markdown = "--markdown" in sys.argv
     d = tempfile.mkdtemp(prefix="bk-badinput-")
+    db = Database(d)
     try:
         ini = os.path.join(d, "collector.ini")
         with open(ini, "w") as f:
             f.write("[server]\nlisten = 127.0.0.1\nport = 0\nrequest_timeout_s = %d\n"
-                    "[storage]\ndatabase = collector.db\n"
+                    "[storage]\ndatabase = %s\n"
                     "[limits]\nmax_body_bytes = 1MiB\nmax_inflated_bytes = 4MiB\n"
-                    "max_responses = 100\n" % TIMEOUT_S)
+                    "max_responses = 100\n" % (TIMEOUT_S, db.name))
 
         def cli(*args):
             return subprocess.run([binary] + list(args) + ["--config", ini], check=True,
@@ -403,11 +447,9 @@ def main():
             print("FAIL: the server no longer takes a good batch")
             failures += 1
         srv.stop()
-        db = sqlite3.connect(os.path.join(d, "collector.db"))
-        check = db.execute("PRAGMA integrity_check").fetchone()[0]
-        db.close()
+        check = db.check()
         if check != "ok":
-            print("FAIL: integrity_check: %s" % check)
+            print("FAIL: the database's check: %s" % check)
             failures += 1
 
         doc = open(os.path.join(src, "docs/collector.md"), encoding="utf-8").read()
@@ -420,6 +462,7 @@ def main():
         print("%d requests, %d failures" % (len(rows), failures))
         return 1 if failures else 0
     finally:
+        db.drop()
         shutil.rmtree(d, ignore_errors=True)
 
 
