@@ -20,3 +20,14 @@ set_tests_properties(collector_bad_input PROPERTIES LABELS collector TIMEOUT 300
 bk_on_postgresql(collector_bad_input COMMAND ${BK_SYSTEM_PYTHON3}
   ${CMAKE_SOURCE_DIR}/tests/collector/bad_input.py $<TARGET_FILE:buurtkiosk-collector>
   ${CMAKE_SOURCE_DIR})
+# Several instances on one PostgreSQL database, and that database going
+# away (tests/test_collector_instances.c): two instances, the same 200
+# batches at once, 100 rounds; 503 while it is stopped; 20 restarts during
+# the kiosk's uploads. PostgreSQL only: registered as test_collector_instances_pg.
+bk_add_test(test_collector_instances SOURCES ${CMAKE_SOURCE_DIR}/tests/test_collector_instances.c
+  ${CMAKE_SOURCE_DIR}/tests/test_collector_util.c ${CMAKE_SOURCE_DIR}/tests/test_db_util.c
+  LIBS bk_test_sync_common bk_sync PkgConfig::LIBPQ BUILD_ONLY)
+target_compile_definitions(test_collector_instances PRIVATE
+  BK_COLLECTOR="$<TARGET_FILE:buurtkiosk-collector>")
+add_dependencies(test_collector_instances buurtkiosk buurtkiosk-collector)
+bk_on_postgresql(test_collector_instances TIMEOUT 900)

@@ -840,7 +840,7 @@ static void test_server_restart(void **state)
     assert_int_equal(store_batch_k1(f->st, 1, 1, 3, "a", 0).accepted, 3);
     storage_kiosk k;
     assert_int_equal(storage_kiosk_get(f->st, "k1", &k), BK_OK); /* both connections used */
-    assert_int_equal(tdb_pg_restart(), 0);
+    assert_int_equal(tdb_pg_cluster("restart"), 0);
     assert_int_equal(store_batch_k1(f->st, 2, 3, 3, "a", 0).accepted, 2);
     assert_int_equal(storage_kiosk_get(f->st, "k1", &k), BK_OK);
     assert_int_equal(storage_status_put(f->st, "k1", "{}", 1, 0, NULL), BK_OK);

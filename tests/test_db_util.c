@@ -223,13 +223,13 @@ bool tdb_sound(const char *db)
     return ok;
 }
 
-int tdb_pg_restart(void)
+int tdb_pg_cluster(const char *command)
 {
     const char *file = getenv("BK_TEST_PG");
     const char *script = getenv("BK_TEST_PG_SCRIPT");
     if (!file || !script)
         return -1;
     char cmd[1200];
-    snprintf(cmd, sizeof cmd, "'%s' restart '%s' >/dev/null", script, file);
+    snprintf(cmd, sizeof cmd, "'%s' %s '%s' >/dev/null", script, command, file);
     return system(cmd) == 0 ? 0 : -1;
 }

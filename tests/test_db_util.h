@@ -38,8 +38,9 @@ void tdb_unlock(tdb_lock *l);
  * (SQLite), every response's batch and kiosk exist (PostgreSQL). */
 bool tdb_sound(const char *db);
 
-/* Restarts the PostgreSQL cluster (tests/pg/cluster.sh restart): fast
- * shutdown, its clients cut off, then up again. Returns 0 on success. */
-int tdb_pg_restart(void);
+/* Runs tests/pg/cluster.sh COMMAND on the cluster: "restart" (fast
+ * shutdown, its clients cut off, then up again), "pause" (stopped) or
+ * "resume". Returns 0 on success. */
+int tdb_pg_cluster(const char *command);
 
 #endif

@@ -7,6 +7,8 @@
 #   tests/pg/cluster.sh start FILE     makes and starts a cluster; writes its
 #                                      socket folder into FILE (BK_TEST_PG)
 #   tests/pg/cluster.sh restart FILE   fast restart: clients are cut off
+#   tests/pg/cluster.sh pause FILE     stops the server, keeping its data
+#   tests/pg/cluster.sh resume FILE    starts it again
 #   tests/pg/cluster.sh stop FILE      stops it and removes everything
 #
 # The server refuses to run as root, so as root (CI) it runs as the
@@ -14,8 +16,8 @@
 # need not survive a power cut, and the collector's commits still wait
 # for the server (synchronous_commit stays on).
 set -euo pipefail
-cmd=${1:?usage: cluster.sh start|restart|stop FILE}
-file=${2:?usage: cluster.sh start|restart|stop FILE}
+cmd=${1:?usage: cluster.sh start|restart|pause|resume|stop FILE}
+file=${2:?usage: cluster.sh start|restart|pause|resume|stop FILE}
 
 bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 if [ -z "$bindir" ] || [ ! -x "$bindir/pg_ctl" ]; then
@@ -58,6 +60,14 @@ restart)
   dir=$(cat "$file")
   as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -m fast restart >/dev/null
   ;;
+pause)
+  dir=$(cat "$file")
+  as_owner "$bindir/pg_ctl" -D "$dir/data" -w -t 60 -m fast stop >/dev/null
+  ;;
+resume)
+  dir=$(cat "$file")
+  as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null
+  ;;
 stop)
   [ -f "$file" ] || exit 0
   dir=$(cat "$file")
@@ -68,7 +78,7 @@ stop)
   rm -f "$file"
   ;;
 *)
-  echo "cluster.sh: unknown command $cmd (start, restart or stop)" >&2
+  echo "cluster.sh: unknown command $cmd (start, restart, pause, resume or stop)" >&2
   exit 2
   ;;
 esac
