@@ -26,6 +26,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_rows.h"
 #include "storage.h"
 
 #define PER_BATCH 100
@@ -41,54 +42,6 @@ static void die(const char *what)
 {
     fprintf(stderr, "bench_ingest: %s\n", what);
     exit(1);
-}
-
-static void uuid_of(unsigned long long n, char out[37])
-{
-    snprintf(out, 37, "%08llx-%04llx-4%03llx-8%03llx-%012llx", (n >> 32) & 0xffffffffULL,
-             (n >> 16) & 0xffffULL, n & 0xfffULL, (n >> 4) & 0xfffULL, n & 0xffffffffffffULL);
-}
-
-/* One response's JSON (a new string) and its parts, for both paths. */
-typedef struct bench_row {
-    char id[37];
-    long long seq;
-    char body[2048];
-    char sha[65];
-    char answers[8][160];
-} bench_row;
-
-static const char *const question[8] = {"q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8"};
-
-static void make_row(unsigned long long n, bench_row *r)
-{
-    uuid_of(0x1000000000ULL + n, r->id);
-    r->seq = (long long)n + 1;
-    int v = (int)(n % 5) + 1;
-    snprintf(r->answers[0], sizeof r->answers[0], "%d", v);
-    snprintf(r->answers[1], sizeof r->answers[1], "%d", (v % 5) + 1);
-    snprintf(r->answers[2], sizeof r->answers[2], "%d", ((v + 1) % 5) + 1);
-    snprintf(r->answers[3], sizeof r->answers[3], "%d", ((v + 2) % 5) + 1);
-    snprintf(r->answers[4], sizeof r->answers[4], "%d", ((v + 3) % 5) + 1);
-    snprintf(r->answers[5], sizeof r->answers[5], "[\"groen\",\"kinderen\"]");
-    snprintf(r->answers[6], sizeof r->answers[6], "\"%s\"", n % 2 ? "ja" : "nee");
-    snprintf(r->answers[7], sizeof r->answers[7],
-             "\"Meer bankjes bij de vijver en een speeltuin voor de kinderen, nummer %llu\"", n);
-    char answers[1024];
-    size_t off = 0;
-    for (int i = 0; i < 8; i++)
-        off += (size_t)snprintf(answers + off, sizeof answers - off,
-                                "%s{\"question_id\":\"%s\",\"value\":%s}", i ? "," : "",
-                                question[i], r->answers[i]);
-    snprintf(r->body, sizeof r->body,
-             "{\"response_id\":\"%s\",\"seq\":%lld,\"survey_id\":\"buurtpeiling\","
-             "\"survey_version\":1,\"mode\":\"survey\",\"status\":\"complete\","
-             "\"language\":\"nl\",\"area\":\"dorst\",\"started_at\":\"2026-11-29T10:02:11.020Z\","
-             "\"completed_at\":\"2026-11-29T10:04:40.512Z\",\"flags\":[],\"answers\":[%s]}",
-             r->id, r->seq, answers);
-    unsigned char h[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(h, (const unsigned char *)r->body, strlen(r->body));
-    sodium_bin2hex(r->sha, sizeof r->sha, h, sizeof h);
 }
 
 /* ---- http ---- */
@@ -169,13 +122,13 @@ static int bench_http(const char *url, const char *token, const char *kiosk, siz
         if (!s)
             die("out of memory");
         char batch_id[37];
-        uuid_of(0x2000000000ULL + first / PER_BATCH + b, batch_id);
+        bench_uuid_of(0x2000000000ULL + first / PER_BATCH + b, batch_id);
         off += (size_t)snprintf(s + off, cap - off,
                                 "{\"protocol\":1,\"batch_id\":\"%s\",\"kiosk_id\":\"%s\","
                                 "\"created_at\":\"2026-11-29T13:45:12.345Z\",\"responses\":[",
                                 batch_id, kiosk);
         for (int i = 0; i < PER_BATCH; i++) {
-            make_row(first + b * PER_BATCH + (size_t)i, r);
+            bench_make_row(first + b * PER_BATCH + (size_t)i, r);
             off += (size_t)snprintf(s + off, cap - off, "%s%s", i ? "," : "", r->body);
         }
         snprintf(s + off, cap - off, "]}");
@@ -292,9 +245,9 @@ static double insert_rows(sqlite3 *db, const char *kiosk, unsigned long long fir
         bench_row *at = timed ? rows + done : rows;
         if (!timed || done == 0)
             for (size_t i = 0; i < (timed ? n : k); i++)
-                make_row(first + done + i, &at[i]);
+                bench_make_row(first + done + i, &at[i]);
         char batch_id[37];
-        uuid_of(0x3000000000ULL + (first + done) / per_txn, batch_id);
+        bench_uuid_of(0x3000000000ULL + (first + done) / per_txn, batch_id);
         double t = now_s();
         sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
         sqlite3_bind_text(sb, 1, batch_id, -1, SQLITE_STATIC);
@@ -315,7 +268,7 @@ static double insert_rows(sqlite3 *db, const char *kiosk, unsigned long long fir
             for (int q = 0; q < 8; q++) {
                 sqlite3_bind_text(sa, 1, r->id, -1, SQLITE_STATIC);
                 sqlite3_bind_int(sa, 2, q);
-                sqlite3_bind_text(sa, 3, question[q], -1, SQLITE_STATIC);
+                sqlite3_bind_text(sa, 3, bench_question[q], -1, SQLITE_STATIC);
                 sqlite3_bind_text(sa, 4, r->answers[q], -1, SQLITE_STATIC);
                 step(db, sa);
             }

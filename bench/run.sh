@@ -7,7 +7,8 @@
 # also generates the backlogs, cached in build-bench/bench-cache/).
 #
 # usage: bench/run.sh [--only startup|memory|idle|frames|store|upload|sync-memory|bytes|
-#                            collector-ingest|collector-memory]
+#                            collector-ingest|collector-memory|collector-pg-ingest|
+#                            collector-fleet|collector-export]
 #                     [--quick]
 #   --only NAME   measure one figure and print it (docs/benchmarks.md is left alone)
 #   --quick       fewer repetitions, to try the script out
@@ -17,7 +18,7 @@ cd "$(dirname "$0")/.."
 repo=$PWD
 
 scripts/deps.sh build
-want=(chromium fonts-noto-core hyperfine curl time python3 xvfb)
+want=(chromium fonts-noto-core hyperfine curl time python3 xvfb sqlite3 postgresql)
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -25,7 +25,8 @@ import time
 import urllib.request
 
 FIGURES = ["startup", "memory", "idle", "frames", "store", "upload", "sync-memory", "bytes",
-           "collector-ingest", "collector-memory"]
+           "collector-ingest", "collector-memory", "collector-pg-ingest", "collector-fleet",
+           "collector-export"]
 SDL_ENV = {"SDL_VIDEODRIVER": "offscreen", "SDL_RENDER_DRIVER": "software",
            "SDL_FRAMEBUFFER_ACCELERATION": "0", "SDL_AUDIODRIVER": "dummy"}
 SDL_ENV_WORDS = " ".join("%s=%s" % kv for kv in SDL_ENV.items())
@@ -626,6 +627,213 @@ class Bench:
         self.commands["collector-memory"] = cmds
 
 
+    # ---- the collector on PostgreSQL ----
+
+    def pg_uri(self, dbname):
+        """A fresh database dbname on the benchmark's own PostgreSQL cluster
+        (tests/pg/cluster.sh, durable: fsync on), started on first use."""
+        if not getattr(self, "pg_file", None):
+            self.pg_file = os.path.join(self.work, "pg-cluster")
+            env = dict(os.environ, BK_PG_FSYNC="on")
+            run([os.path.join(self.repo, "tests/pg/cluster.sh"), "start", self.pg_file], env=env)
+        host = open(self.pg_file).read().strip()
+        admin = "postgresql:///postgres?host=%s&user=postgres" % host
+        run(["psql", "-XAtq", "-d", admin, "-c", "DROP DATABASE IF EXISTS %s WITH (FORCE)" % dbname])
+        run(["psql", "-XAtq", "-d", admin, "-c", "CREATE DATABASE %s" % dbname])
+        return "postgresql:///%s?host=%s&user=postgres" % (dbname, host)
+
+    def pg_stop(self):
+        if getattr(self, "pg_file", None):
+            run([os.path.join(self.repo, "tests/pg/cluster.sh"), "stop", self.pg_file],
+                check=False)
+            self.pg_file = None
+
+    def second_instance(self, ini):
+        """Another `serve` on the database of ini (its own port)."""
+        ini2 = ini.replace(".ini", "-b.ini")
+        shutil.copy(ini, ini2)
+        return self.collector_start(ini2)
+
+    def fig_collector_pg_ingest(self):
+        ing = os.path.join(self.bin, "bench_ingest")
+        pgb = os.path.join(self.bin, "bench_pg")
+        uri = self.pg_uri("bench_ingest")
+        ini, token, kiosk = self.collector_setup("pg-ingest", uri)
+        copy_uri = self.pg_uri("bench_copy")
+        batches, clients = 200, 4
+        reps = self.reps(5, 2)
+        log("collector ingest on PostgreSQL: %d x (HTTP, 4 clients; COPY, 4 connections; "
+            "two instances) of %d batches of 100" % (reps, batches))
+        h, c, two, p50, p99 = [], [], [], [], []
+        p, port = self.collector_start(ini)
+        p2, port2 = self.second_instance(ini)
+        hcmd = ccmd = None
+        first = 0
+        try:
+            for i in range(reps):
+                url = "http://127.0.0.1:%d/buurtkiosk/v1/batches" % port
+                hcmd = [ing, "http", url, token, kiosk, str(batches), str(clients), str(first)]
+                r = json.loads(run(hcmd).stdout.decode())
+                first += batches * 100
+                h.append(r["responses_per_s"])
+                p50.append(r["p50_ms"])
+                p99.append(r["p99_ms"])
+                ccmd = [pgb, "copy", copy_uri, kiosk, str(batches), str(clients), str(first)]
+                c.append(json.loads(run(ccmd).stdout.decode())["responses_per_s"])
+                # Two instances at once, each with its own 4 clients.
+                t = time.monotonic()
+                procs = []
+                for pt in (port, port2):
+                    u = "http://127.0.0.1:%d/buurtkiosk/v1/batches" % pt
+                    procs.append(subprocess.Popen(
+                        [ing, "http", u, token, kiosk, str(batches), str(clients), str(first)],
+                        stdout=subprocess.PIPE))
+                    first += batches * 100
+                outs = [pr.communicate()[0] for pr in procs]
+                if any(pr.returncode for pr in procs):
+                    raise SystemExit("bench: an ingest client failed")
+                wall = time.monotonic() - t
+                n = sum(json.loads(o.decode())["responses"] for o in outs)
+                two.append(n / wall)
+        finally:
+            self.collector_stop(p2)
+            self.collector_stop(p)
+        got = run([os.path.join(self.build, "buurtkiosk-collector"), "status", "--config", ini]
+                  ).stdout.decode()
+        want = "total: %d responses counted, 0 quarantined" % first
+        if want not in got:
+            raise SystemExit("bench: the collector does not hold what was sent:\n" + got)
+        self.results["collector-pg-ingest"] = {
+            "http_per_s": summary(h), "copy_per_s": summary(c), "ratio": med(h) / med(c),
+            "two_instances_per_s": summary(two), "scaling": med(two) / med(h),
+            "p50_ms": summary(p50), "p99_ms": summary(p99), "batches": batches,
+            "clients": clients}
+        self.commands["collector-pg-ingest"] = [
+            "tests/pg/cluster.sh start FILE  # with BK_PG_FSYNC=on; a database per figure",
+            "# collector: [storage] database = postgresql:///bench_ingest?host=...; kiosk add, "
+            "survey publish, serve (and a second serve on the same database)",
+            q(hcmd[:-1]) + " FIRST",
+            q(ccmd[:-1]) + " FIRST",
+            "# two instances: the same http command against each serve at once"]
+
+    def fig_collector_fleet(self):
+        fleet = os.path.join(self.bin, "bench_fleet")
+        n, minutes = 1000, 5
+        reps = self.reps(3, 1)
+        res, cmds = {}, []
+        for backend in ("postgresql", "sqlite"):
+            if backend == "postgresql":
+                db = self.pg_uri("bench_fleet")
+            else:
+                db = os.path.join(self.work, "collector-fleet", "fleet.db")
+                os.makedirs(os.path.dirname(db), exist_ok=True)
+                for suffix in ("", "-wal", "-shm"):
+                    if os.path.exists(db + suffix):
+                        os.unlink(db + suffix)
+            ini, token, kiosk = self.collector_setup("fleet-" + backend, db)
+            run([fleet, "setup", db, str(n)])
+            p, port = self.collector_start(ini)
+            base = "http://127.0.0.1:%d/buurtkiosk" % port
+            out = {}
+            first = 0
+            try:
+                for spm in (4.0, 2.0):
+                    rr = []
+                    for i in range(reps if spm == 4.0 else 1):
+                        cmd = [fleet, "run", base, str(n), str(minutes), str(spm), "32",
+                               str(first)]
+                        first += n * minutes * 2
+                        rr.append(json.loads(run(cmd, check=False).stdout.decode()))
+                    log("  fleet %s, %g s per minute: %s" % (backend, spm, rr))
+                    out["%gs" % spm] = {
+                        "compression": 60.0 / spm,
+                        "requests_per_s": summary([r["requests_per_s"] for r in rr]),
+                        "responses_per_s": summary([r["responses_per_s"] for r in rr]),
+                        "p50_ms": summary([r["p50_ms"] for r in rr]),
+                        "p99_ms": summary([r["p99_ms"] for r in rr]),
+                        "max_ms": summary([r["max_ms"] for r in rr]),
+                        "errors": sum(r["errors"] for r in rr)}
+            finally:
+                self.collector_stop(p)
+            res[backend] = out
+            cmds.append("# %s: collector with %s; %s setup DB %d; serve; then" % (
+                backend, "database = postgresql:///bench_fleet?host=..." if backend ==
+                "postgresql" else "database = fleet.db", self.rel(fleet), n))
+            cmds.append("%s run URL %d %d 4 32 FIRST   # and once with 2 s per minute" % (
+                self.rel(fleet), n, minutes))
+        res["kiosks"], res["minutes"] = n, minutes
+        self.results["collector-fleet"] = res
+        self.commands["collector-fleet"] = cmds
+
+    def timed(self, cmd, out_path=None):
+        """(seconds, peak RSS MiB) of cmd, by /usr/bin/time."""
+        tf = os.path.join(self.work, "time.txt")
+        stdout = open(out_path, "wb") if out_path else subprocess.DEVNULL
+        t = time.monotonic()
+        r = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", tf] + cmd, stdout=stdout,
+                           stderr=subprocess.PIPE)
+        secs = time.monotonic() - t
+        if out_path:
+            stdout.close()
+        if r.returncode != 0:
+            raise SystemExit("bench: %s failed: %s" % (q(cmd), r.stderr.decode()[-2000:]))
+        return secs, int(open(tf).read().split()[-1]) / MIB
+
+    def fig_collector_export(self):
+        coll = os.path.join(self.build, "buurtkiosk-collector")
+        n = 1000000
+        reps = self.reps(2, 1)
+        res, cmds = {}, []
+        csv = os.path.join(self.work, "export.csv")
+        peer_out = os.path.join(self.work, "export-peer.txt")
+        # SQLite: the database the memory figure filled (cached).
+        cache = os.path.join(self.build, "bench-cache")
+        src = [f for f in os.listdir(cache) if f.startswith("collector-%d-" % n) and
+               f.endswith(".db")] if os.path.isdir(cache) else []
+        if not src:
+            self.fig_collector_memory()
+            src = [f for f in os.listdir(cache) if f.startswith("collector-%d-" % n) and
+                   f.endswith(".db")]
+        sdb = os.path.join(self.work, "collector-export.db")
+        self.copy_db(os.path.join(cache, src[0]), sdb)
+        uri = self.pg_uri("bench_export")
+        log("filling PostgreSQL with %d responses (COPY)" % n)
+        t = time.monotonic()
+        run([os.path.join(self.bin, "bench_pg"), "fill", uri, "bench-fill", str(n)])
+        log("  %.0f s" % (time.monotonic() - t))
+        for backend, db in (("sqlite", sdb), ("postgresql", uri)):
+            ini, token, kiosk = self.collector_setup("export-" + backend, db)
+            ecmd = [coll, "export", "--format", "csv", "--out", csv, "--config", ini]
+            if backend == "sqlite":
+                pcmd = ["sqlite3", db, "SELECT body FROM responses WHERE quarantine_reason IS NULL"
+                        " ORDER BY kiosk_id, seq, response_id"]
+            else:
+                pcmd = ["psql", "-XAtq", "-d", db, "-c",
+                        "COPY (SELECT body FROM responses WHERE quarantine_reason IS NULL"
+                        " ORDER BY kiosk_id, seq, response_id) TO STDOUT"]
+            es, em, ps, pm = [], [], [], []
+            for i in range(reps):
+                secs, mib = self.timed(ecmd)
+                es.append(secs)
+                em.append(mib)
+                secs, mib = self.timed(pcmd, peer_out)
+                ps.append(secs)
+                pm.append(mib)
+            rows = sum(1 for _ in open(csv, "rb")) - 1
+            if rows != n:
+                raise SystemExit("bench: the %s export holds %d rows, not %d" % (backend, rows, n))
+            res[backend] = {"export_s": summary(es), "export_peak_mib": summary(em),
+                            "peer_s": summary(ps), "peer_peak_mib": summary(pm),
+                            "ratio": med(es) / med(ps), "csv_bytes": os.path.getsize(csv)}
+            cmds.append(q(ecmd).replace(self.work + "/", "WORK/") + "   # " + backend)
+            cmds.append(q(pcmd).replace(self.work + "/", "WORK/") + " > FILE")
+        res["responses"] = n
+        self.results["collector-export"] = res
+        self.commands["collector-export"] = [
+            "%s fill postgresql:///bench_export?host=... bench-fill %d" % (
+                self.rel(os.path.join(self.bin, "bench_pg")), n)] + cmds
+
+
 # ---- the table ----
 
 def fmt(v, unit="", digits=None):
@@ -751,6 +959,63 @@ def write_doc(b, path, started, elapsed):
                      "—", "difference %s" % fmt(m["difference_mib"], " MiB"), "within 10 MiB",
                      verdict(abs(m["difference_mib"]) <= 10), only + "collector-memory"))
 
+    if "collector-pg-ingest" in R:
+        c = R["collector-pg-ingest"]
+        rows.append(("Collector on PostgreSQL: ingest over HTTP on loopback (batches of 100 "
+                     "responses of 8 answers, %d clients, keep-alive; fsync on)" % c["clients"],
+                     mr(c["http_per_s"], " responses/s", 0),
+                     "the same rows loaded with COPY straight into the same tables, one "
+                     "transaction per batch, %d connections: " % c["clients"] +
+                     mr(c["copy_per_s"], " responses/s", 0),
+                     fmt(c["ratio"], "x"), "≥ 0.3x", verdict(c["ratio"] >= 0.3),
+                     only + "collector-pg-ingest"))
+        rows.append(("… two instances on the one database, each with its own %d clients"
+                     % c["clients"], mr(c["two_instances_per_s"], " responses/s", 0),
+                     "one instance: " + mr(c["http_per_s"], " responses/s", 0),
+                     fmt(c["scaling"], "x"), "—", "recorded", only + "collector-pg-ingest"))
+        rows.append(("… request latency, one instance: p50; p99",
+                     "%s; %s" % (mr(c["p50_ms"], " ms"), mr(c["p99_ms"], " ms")), "—", "—",
+                     "recorded", "recorded", only + "collector-pg-ingest"))
+    if "collector-fleet" in R:
+        fl = R["collector-fleet"]
+        for backend in ("postgresql", "sqlite"):
+            if backend not in fl:
+                continue
+            for key in ("4s", "2s"):
+                f = fl[backend].get(key)
+                if not f:
+                    continue
+                ok = f["p99_ms"]["median"] < 100 and f["errors"] == 0
+                rows.append(("Collector on %s: %d simulated kiosks, each a batch of 2 responses "
+                             "and a heartbeat per simulated minute, %d minutes compressed %gx: "
+                             "p99 latency from when each send was due; errors" % (
+                                 "PostgreSQL" if backend == "postgresql" else "SQLite",
+                                 fl["kiosks"], fl["minutes"], f["compression"]),
+                             "%s; %d errors" % (mr(f["p99_ms"], " ms"), f["errors"]),
+                             "offered load, all of it taken: %s requests/s (%s responses/s)" % (
+                                 fmt(f["requests_per_s"]["median"], "", 0),
+                                 fmt(f["responses_per_s"]["median"], "", 0)),
+                             "—", "p99 < 100 ms, 0 errors", verdict(ok),
+                             only + "collector-fleet"))
+    if "collector-export" in R:
+        e = R["collector-export"]
+        for backend in ("sqlite", "postgresql"):
+            if backend not in e:
+                continue
+            x = e[backend]
+            ok = x["export_s"]["median"] < 60 and x["export_peak_mib"]["max"] < 100
+            rows.append(("Collector on %s: export of %s stored responses to CSV "
+                         "(`export --format csv`): time; peak memory" % (
+                             "PostgreSQL" if backend == "postgresql" else "SQLite",
+                             "{:,}".format(e["responses"])),
+                         "%s; %s" % (mr(x["export_s"], " s"), mr(x["export_peak_mib"], " MiB")),
+                         "the database's own client writing the stored bodies, same order (%s): "
+                         "%s; %s" % ("psql COPY TO STDOUT" if backend == "postgresql" else
+                                     "sqlite3", mr(x["peer_s"], " s"),
+                                     mr(x["peer_peak_mib"], " MiB")),
+                         fmt(x["ratio"], "x"), "< 60 s, < 100 MiB", verdict(ok),
+                         only + "collector-export"))
+
     env = R.get("environment", {})
     lines = []
     lines.append("# Benchmarks")
@@ -867,6 +1132,7 @@ def main():
             getattr(b, "fig_" + name.replace("-", "_"))()
     finally:
         b.stop_receiver()
+        b.pg_stop()
     elapsed = time.monotonic() - t0
     if a.notes and os.path.exists(a.notes):
         b.results["notes_md"] = open(a.notes).read().strip()

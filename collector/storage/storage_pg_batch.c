@@ -118,7 +118,8 @@ static bk_err mark_inserted(batch_ctx *x, const PGresult *r)
         return BK_ERR_NOMEM;
     for (int i = 0; i < n; i++)
         ids[i].id = PQgetvalue(r, i, 0);
-    qsort(ids, (size_t)n, sizeof *ids, cmp_mark);
+    if (n)
+        qsort(ids, (size_t)n, sizeof *ids, cmp_mark);
     for (size_t i = 0; i < x->b->n_responses; i++) {
         id_mark key = {.id = x->b->responses[i].response_id};
         id_mark *hit = n ? bsearch(&key, ids, (size_t)n, sizeof *ids, cmp_mark) : NULL;

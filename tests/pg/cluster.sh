@@ -14,7 +14,8 @@
 # The server refuses to run as root, so as root (CI) it runs as the
 # postgres user that the package made. fsync is off: a test cluster
 # need not survive a power cut, and the collector's commits still wait
-# for the server (synchronous_commit stays on).
+# for the server (synchronous_commit stays on). BK_PG_FSYNC=on (the
+# benchmarks) makes it a durable server as in production.
 set -euo pipefail
 cmd=${1:?usage: cluster.sh start|restart|pause|resume|stop FILE}
 file=${2:?usage: cluster.sh start|restart|pause|resume|stop FILE}
@@ -45,8 +46,8 @@ listen_addresses = ''
 unix_socket_directories = '$dir'
 port = 5432
 max_connections = 300
-fsync = off
-full_page_writes = off
+fsync = ${BK_PG_FSYNC:-off}
+full_page_writes = ${BK_PG_FSYNC:-off}
 synchronous_commit = on
 shared_buffers = 128MB
 CONF
