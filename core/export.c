@@ -142,7 +142,13 @@ typedef struct ex_ctx {
     size_t n_seen;
     ex_col *cols;
     size_t n_cols;
-    char **cells; /* n_cols, one row's values */
+    char **cells;              /* n_cols, one row's values */
+    const survey *const *defs; /* the definitions given to export_write */
+    size_t n_defs;
+    /* Every (survey, question) answered, in the order first seen: the
+     * columns a question without a definition gets. */
+    ex_col *answered;
+    size_t n_answered;
 } ex_ctx;
 
 static bool ex_strdup_into(char **dst, const char *s)
@@ -151,29 +157,35 @@ static bool ex_strdup_into(char **dst, const char *s)
     return *dst != NULL;
 }
 
-static ssize_t ex_find_col(const ex_ctx *c, const char *survey_id, const char *question_id)
+static ssize_t ex_list_find(const ex_col *list, size_t n, const char *survey_id,
+                            const char *question_id)
 {
-    for (size_t i = 0; i < c->n_cols; i++)
-        if (strcmp(c->cols[i].question_id, question_id) == 0 &&
-            strcmp(c->cols[i].survey_id, survey_id) == 0)
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i].question_id, question_id) == 0 &&
+            strcmp(list[i].survey_id, survey_id) == 0)
             return (ssize_t)i;
     return -1;
 }
 
-static bk_err ex_add_col(ex_ctx *c, const char *survey_id, const char *question_id)
+/* Adds (survey_id, question_id) to *list unless it is there; at most
+ * EXPORT_MAX_COLUMNS (what is left out is logged when warn). */
+static bk_err ex_list_add(ex_col **list, size_t *n, const char *survey_id, const char *question_id,
+                          bool warn)
 {
-    if (ex_find_col(c, survey_id, question_id) >= 0)
+    if (ex_list_find(*list, *n, survey_id, question_id) >= 0)
         return BK_OK;
-    if (c->n_cols >= EXPORT_MAX_COLUMNS) {
-        log_warn("export", "more than %d question columns: answers to %s.%s left out of the CSV",
-                 EXPORT_MAX_COLUMNS, survey_id, question_id);
+    if (*n >= EXPORT_MAX_COLUMNS) {
+        if (warn)
+            log_warn("export",
+                     "more than %d question columns: answers to %s.%s left out of the CSV",
+                     EXPORT_MAX_COLUMNS, survey_id, question_id);
         return BK_OK;
     }
-    ex_col *grown = realloc(c->cols, (c->n_cols + 1) * sizeof *grown);
+    ex_col *grown = realloc(*list, (*n + 1) * sizeof *grown);
     if (!grown)
         return BK_ERR_NOMEM;
-    c->cols = grown;
-    ex_col *col = &c->cols[c->n_cols];
+    *list = grown;
+    ex_col *col = &grown[*n];
     memset(col, 0, sizeof *col);
     if (!ex_strdup_into(&col->survey_id, survey_id) ||
         !ex_strdup_into(&col->question_id, question_id)) {
@@ -181,12 +193,44 @@ static bk_err ex_add_col(ex_ctx *c, const char *survey_id, const char *question_
         free(col->question_id);
         return BK_ERR_NOMEM;
     }
-    c->n_cols++;
+    (*n)++;
     return BK_OK;
 }
 
-/* Pass 1 (CSV): which surveys the rows belong to, and every answer whose
- * question gets a column even without a definition. */
+static ssize_t ex_find_col(const ex_ctx *c, const char *survey_id, const char *question_id)
+{
+    return ex_list_find(c->cols, c->n_cols, survey_id, question_id);
+}
+
+static bk_err ex_add_col(ex_ctx *c, const char *survey_id, const char *question_id)
+{
+    return ex_list_add(&c->cols, &c->n_cols, survey_id, question_id, true);
+}
+
+static const survey *ex_find_survey(const survey *const *surveys, size_t n, const char *id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (surveys[i] && strcmp(surveys[i]->id, id) == 0)
+            return surveys[i];
+    return NULL;
+}
+
+/* True when the definition of survey_id gives question_id a column. */
+static bool ex_defined_col(const ex_ctx *c, const char *survey_id, const char *question_id)
+{
+    const survey *s = ex_find_survey(c->defs, c->n_defs, survey_id);
+    for (size_t q = 0; s && q < s->n_questions; q++) {
+        const survey_question *sq = &s->questions[q];
+        if (sq->type != SURVEY_Q_INFO && sq->type != SURVEY_Q_AREA &&
+            strcmp(sq->id, question_id) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The one pass before the rows (CSV): which surveys the rows belong to,
+ * and every answer to a question their definitions give no column, in the
+ * order first seen (such a question gets a column of its own). */
 static int ex_collect(const response_row *row, void *ctx)
 {
     ex_ctx *c = ctx;
@@ -204,17 +248,11 @@ static int ex_collect(const response_row *row, void *ctx)
         c->surveys_seen = grown;
         c->n_seen++;
     }
-    return 0;
-}
-
-/* Pass 1b (CSV): answers to questions the definitions do not list. */
-static int ex_collect_unknown(const response_row *row, void *ctx)
-{
-    ex_ctx *c = ctx;
     for (size_t i = 0; i < row->n_answers; i++) {
-        if (ex_find_col(c, row->survey_id, row->answers[i].question_id) >= 0)
+        const char *qid = row->answers[i].question_id;
+        if (ex_defined_col(c, row->survey_id, qid))
             continue;
-        bk_err e = ex_add_col(c, row->survey_id, row->answers[i].question_id);
+        bk_err e = ex_list_add(&c->answered, &c->n_answered, row->survey_id, qid, false);
         if (e != BK_OK) {
             c->err = e;
             return 1;
@@ -223,12 +261,16 @@ static int ex_collect_unknown(const response_row *row, void *ctx)
     return 0;
 }
 
-static const survey *ex_find_survey(const survey *const *surveys, size_t n, const char *id)
+/* After the pass: the answered questions without a definition's column,
+ * after the definitions' columns. */
+static bk_err ex_columns_from_answers(ex_ctx *c)
 {
-    for (size_t i = 0; i < n; i++)
-        if (surveys[i] && strcmp(surveys[i]->id, id) == 0)
-            return surveys[i];
-    return NULL;
+    for (size_t i = 0; i < c->n_answered; i++) {
+        bk_err e = ex_add_col(c, c->answered[i].survey_id, c->answered[i].question_id);
+        if (e != BK_OK)
+            return e;
+    }
+    return BK_OK;
 }
 
 /* The columns: per survey in the file, its questions in definition order. */
@@ -428,6 +470,11 @@ static void ex_ctx_free(ex_ctx *c)
     }
     free(c->cols);
     free(c->cells);
+    for (size_t i = 0; i < c->n_answered; i++) {
+        free(c->answered[i].survey_id);
+        free(c->answered[i].question_id);
+    }
+    free(c->answered);
 }
 
 /* ---- Public ---- */
@@ -459,7 +506,8 @@ bk_err export_write(const export_source *src, const survey *const *surveys, size
         return BK_ERR_NOMEM;
     ex_out o = {.f = f};
     crypto_hash_sha256_init(&o.sha);
-    ex_ctx c = {.o = &o, .fmt = fmt, .with_kiosk = src->with_kiosk};
+    ex_ctx c = {
+        .o = &o, .fmt = fmt, .with_kiosk = src->with_kiosk, .defs = surveys, .n_defs = n_surveys};
     int64_t since = since_wall_ms > 0 ? since_wall_ms : 0;
     bk_err err = BK_OK;
     if (fmt == EXPORT_CSV) {
@@ -468,11 +516,8 @@ bk_err export_write(const export_source *src, const survey *const *surveys, size
             err = c.err;
         if (err == BK_OK)
             err = ex_columns_from_definitions(&c, surveys, n_surveys);
-        if (err == BK_OK) {
-            err = src->foreach (src->src, since, ex_collect_unknown, &c);
-            if (err == BK_OK)
-                err = c.err;
-        }
+        if (err == BK_OK)
+            err = ex_columns_from_answers(&c);
         if (err == BK_OK && c.n_cols && !(c.cells = calloc(c.n_cols, sizeof *c.cells)))
             err = BK_ERR_NOMEM;
         if (err == BK_OK) {

@@ -66,8 +66,9 @@ typedef struct export_source {
 /* Writes every response of src started at or after since_wall_ms (all when
  * since_wall_ms <= 0), in the source's order, to f in format fmt. surveys
  * (may be NULL when n_surveys is 0) are the definitions that name the CSV
- * columns; not owned. Reads the source three times for CSV (surveys,
- * columns, rows), once for JSON Lines; constant memory per response.
+ * columns; not owned. Reads the source twice for CSV (the surveys and the
+ * questions answered without a column of their definition, then the
+ * rows), once for JSON Lines; constant memory per response.
  * Returns BK_OK with what was written in *out (may be NULL), BK_ERR_IO when
  * writing fails, the source's error, BK_ERR_CORRUPT when a stored value is
  * not valid JSON, or BK_ERR_NOMEM. */

@@ -45,6 +45,8 @@ char *storage_flags_json(const ingest_response *r)
 
 bk_err storage_flags_parse(response_row *row, const char *text)
 {
+    if (text && strcmp(text, "[]") == 0)
+        return BK_OK; /* most responses: no flags, nothing to parse */
     json_t *a = text ? json_loads(text, 0, NULL) : NULL;
     if (!json_is_array(a)) {
         json_decref(a);
