@@ -35,8 +35,8 @@
 
 #define ROUNDS 100
 #define BATCHES 200
-#define PER_BATCH 3 /* batch i holds responses 2i, 2i+1, 2i+2: it shares one with each neighbour   \
-                     */
+/* Batch i holds responses 2i, 2i+1, 2i+2: it shares one with each neighbour. */
+#define PER_BATCH 3
 #define DISTINCT_PER_ROUND (2 * BATCHES + 1)
 
 /* One HTTP exchange's outcome. */
