@@ -34,8 +34,39 @@ int64_t e2e_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* The servers running now: killed when the test program exits, so a test
+ * that failed half-way (cmocka jumps out of it) leaves none behind. */
+static pid_t e2e_live[64];
+static int e2e_n_live;
+
+static void e2e_kill_live(void)
+{
+    for (int i = 0; i < e2e_n_live; i++)
+        kill(e2e_live[i], SIGKILL);
+}
+
+static void e2e_track(pid_t pid)
+{
+    static bool registered;
+    if (!registered)
+        registered = atexit(e2e_kill_live) == 0;
+    if (e2e_n_live < (int)(sizeof e2e_live / sizeof e2e_live[0]))
+        e2e_live[e2e_n_live++] = pid;
+}
+
+static void e2e_untrack(pid_t pid)
+{
+    for (int i = 0; i < e2e_n_live; i++) {
+        if (e2e_live[i] == pid) {
+            e2e_live[i] = e2e_live[--e2e_n_live];
+            return;
+        }
+    }
+}
+
 int e2e_wait_exit(pid_t pid)
 {
+    e2e_untrack(pid);
     int status;
     while (waitpid(pid, &status, 0) < 0)
         assert_int_equal(errno, EINTR);
@@ -191,6 +222,7 @@ bool e2e_server_start(e2e *t)
     posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, err, O_WRONLY | O_CREAT | O_APPEND, 0600);
     assert_int_equal(posix_spawn(&t->server, BK_COLLECTOR, &fa, NULL, (char *const *)argv, environ),
                      0);
+    e2e_track(t->server);
     posix_spawn_file_actions_destroy(&fa);
     close(fds[1]);
     char line[256] = {0};
