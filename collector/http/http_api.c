@@ -16,7 +16,7 @@
 #include "log.h"
 #include "receive.h"
 
-#define HTTP_API_STATUS_MAX (64 * 1024)  /* bytes in a heartbeat body */
+#define HTTP_API_STATUS_MAX (64 * 1024) /* bytes in a heartbeat body */
 #define HTTP_API_TOKEN_MAX 4096
 
 struct http_api {
@@ -83,8 +83,7 @@ void http_reply_error(http_reply *r, int status, const char *fmt, ...)
 
 /* The kiosk the request's bearer token belongs to. Returns 0 with *k
  * filled, or the status to answer (401, 503) with r filled. */
-static int api_authenticate(http_api *api, const http_request *req, storage_kiosk *k,
-                            http_reply *r)
+static int api_authenticate(http_api *api, const http_request *req, storage_kiosk *k, http_reply *r)
 {
     const char *h = req->authorization;
     if (!h || strncasecmp(h, "Bearer ", 7) != 0) {
@@ -109,8 +108,9 @@ static int api_authenticate(http_api *api, const http_request *req, storage_kios
     sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
     bk_err e = storage_kiosk_by_token(api->st, hex, k);
     if (e == BK_ERR_NOT_FOUND || (e == BK_OK && k->revoked)) {
-        http_reply_error(r, 401, e == BK_OK ? "Authorization: this kiosk's token is revoked"
-                                            : "Authorization: unknown token");
+        http_reply_error(r, 401,
+                         e == BK_OK ? "Authorization: this kiosk's token is revoked"
+                                    : "Authorization: unknown token");
         r->www_authenticate = true;
         return 401;
     }
@@ -175,8 +175,7 @@ static void api_post_batch(http_api *api, const http_request *req, http_reply *r
         }
         char msg[INGEST_MSG_MAX];
         bk_err e = ingest_gunzip((const unsigned char *)req->body, req->body_len,
-                                 (size_t)api->limits.max_inflated_bytes, &inflated, &json_len,
-                                 msg);
+                                 (size_t)api->limits.max_inflated_bytes, &inflated, &json_len, msg);
         if (e == BK_ERR_FULL) {
             http_reply_error(r, 413, "the body inflates to more than %lld bytes",
                              (long long)api->limits.max_inflated_bytes);
@@ -234,9 +233,9 @@ static void api_post_batch(http_api *api, const http_request *req, http_reply *r
         ingest_batch_clear(&b);
         return;
     }
-    json_t *o = json_pack("{s:s,s:i,s:i,s:i,s:i}", "batch_id", b.batch_id, "accepted",
-                          res.accepted, "duplicates", res.duplicates, "conflicts", res.conflicts,
-                          "quarantined", res.quarantined);
+    json_t *o = json_pack("{s:s,s:i,s:i,s:i,s:i}", "batch_id", b.batch_id, "accepted", res.accepted,
+                          "duplicates", res.duplicates, "conflicts", res.conflicts, "quarantined",
+                          res.quarantined);
     r->body = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     if (!r->body) {
@@ -248,7 +247,8 @@ static void api_post_batch(http_api *api, const http_request *req, http_reply *r
     }
     r->status = 200;
     r->content_type = "application/json";
-    log_info("http", "batch %s from %s: %d accepted (%d quarantined), %d duplicates, %d conflicts%s",
+    log_info("http",
+             "batch %s from %s: %d accepted (%d quarantined), %d duplicates, %d conflicts%s",
              b.batch_id, kiosk.id, res.accepted, res.quarantined, res.duplicates, res.conflicts,
              res.repeated ? " (repeated batch)" : "");
     ingest_batch_clear(&b);
