@@ -82,6 +82,10 @@ for dep in libc6 libsdl2-2.0-0 libsdl2-ttf-2.0-0 libsdl2-image-2.0-0 libsqlite3-
 done
 expect "shared-library dependencies carry versions from dpkg-shlibdeps" \
     bash -c "grep -Eq 'libsdl2-2\\.0-0 \\(>= [0-9]' <<<'$DEPENDS'"
+for dep in libpq5 libmicrohttpd12; do
+    expect "does not depend on $dep (the collector's libraries)" \
+        bash -c "! grep -Eq '(^|, )$dep( \\(|,|\$)' <<<'$DEPENDS'"
+done
 
 # ---- maintainer scripts ----
 dpkg-deb -e "$DEB" "$TMP/control"

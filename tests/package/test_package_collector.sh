@@ -120,7 +120,7 @@ expect "Section: $(field Section), Priority: $(field Priority)" \
     bash -c "[ -n \"\$(dpkg-deb -f '$DEB' Section)\" ] && [ -n \"\$(dpkg-deb -f '$DEB' Priority)\" ]"
 DEPENDS=$(field Depends)
 echo "      Depends: $DEPENDS"
-for dep in libc6 libmicrohttpd12 libsqlite3-0 libjansson4 libinih1 libsodium23 zlib1g libuuid1 \
+for dep in libc6 libmicrohttpd12 libpq5 libsqlite3-0 libjansson4 libinih1 libsodium23 zlib1g libuuid1 \
     libsystemd0 passwd init-system-helpers; do
     expect "Depends on $dep" bash -c "grep -Eq '(^|, )$dep( \\(|,|\$)' <<<'$DEPENDS'"
 done
