@@ -18,6 +18,7 @@ int cli_export(int argc, char **argv);
 int cli_import(int argc, char **argv);
 int cli_status(int argc, char **argv);
 int cli_migrate(int argc, char **argv);
+int cli_user(int argc, char **argv);
 
 /* Reads the options of a command that takes only --config FILE and
  * --help: *config_path gets the file (default CLI_DEFAULT_CONFIG).

@@ -18,6 +18,7 @@ static const cli_command cli_commands[] = {
     {"import", cli_import, "take in a kiosk's USB export (JSON Lines + SHA-256)"},
     {"status", cli_status, "counts per survey, area and kiosk; quarantine and conflicts"},
     {"migrate", cli_migrate, "bring the database's schema to this version, then stop"},
+    {"user", cli_user, "add, list or remove accounts of the web interface"},
 };
 
 static void usage(FILE *f)

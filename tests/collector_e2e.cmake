@@ -31,3 +31,11 @@ target_compile_definitions(test_collector_instances PRIVATE
   BK_COLLECTOR="$<TARGET_FILE:buurtkiosk-collector>")
 add_dependencies(test_collector_instances buurtkiosk buurtkiosk-collector)
 bk_on_postgresql(test_collector_instances TIMEOUT 900)
+# The accounts of the web interface from the command line
+# (tests/collector/users.py): add, list, remove, every refusal, the
+# password never in plain text, the audit log.
+add_test(NAME collector_users COMMAND ${BK_SYSTEM_PYTHON3}
+  ${CMAKE_SOURCE_DIR}/tests/collector/users.py $<TARGET_FILE:buurtkiosk-collector>)
+set_tests_properties(collector_users PROPERTIES LABELS collector TIMEOUT 120)
+bk_on_postgresql(collector_users COMMAND ${BK_SYSTEM_PYTHON3}
+  ${CMAKE_SOURCE_DIR}/tests/collector/users.py $<TARGET_FILE:buurtkiosk-collector>)

@@ -829,6 +829,109 @@ static void test_not_a_database(void **state)
     free(path);
 }
 
+/* ---- accounts ---- */
+
+typedef struct user_list {
+    int n;
+    char names[8][INGEST_ID_MAX + 1];
+    storage_user last;
+} user_list;
+
+static int collect_user(const storage_user *u, void *ctx)
+{
+    user_list *l = ctx;
+    if (l->n < 8)
+        snprintf(l->names[l->n], sizeof l->names[0], "%s", u->name);
+    l->n++;
+    l->last = *u;
+    return 0;
+}
+
+static storage_user user_of(const char *name, storage_role role, const char *areas)
+{
+    storage_user u;
+    memset(&u, 0, sizeof u);
+    snprintf(u.name, sizeof u.name, "%s", name);
+    u.role = role;
+    snprintf(u.areas, sizeof u.areas, "%s", areas);
+    return u;
+}
+
+#define HASH "$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA"
+
+/* Accounts: added with their hash, listed in name order, refused when
+ * taken or against the role's rules, removed; each change in the audit
+ * log, in the same transaction. */
+static void test_users(void **state)
+{
+    fixture *f = *state;
+    storage_user anna = user_of("anna", STORAGE_ROLE_WIJKMAKELAAR, "dorst,oosterheide-oost");
+    storage_user bob = user_of("bob.de-vries@oosterhout", STORAGE_ROLE_ADMIN, "");
+    storage_user cees = user_of("cees", STORAGE_ROLE_VIEWER, "");
+    assert_int_equal(storage_user_add(f->st, &cees, HASH, "cli:test"), BK_OK);
+    assert_int_equal(storage_user_add(f->st, &anna, HASH, "cli:test"), BK_OK);
+    assert_int_equal(storage_user_add(f->st, &bob, HASH, "cli:test"), BK_OK);
+    assert_int_equal(storage_user_add(f->st, &anna, HASH, "cli:test"), BK_ERR_STATE);
+
+    storage_user bad = user_of("dirk", STORAGE_ROLE_WIJKMAKELAAR, "");
+    assert_string_equal(storage_user_problem(&bad), "a wijkmakelaar needs the areas they work in");
+    assert_int_equal(storage_user_add(f->st, &bad, HASH, "cli:test"), BK_ERR_INVALID);
+    bad = user_of("dirk", STORAGE_ROLE_VIEWER, "dorst");
+    assert_int_equal(storage_user_add(f->st, &bad, HASH, "cli:test"), BK_ERR_INVALID);
+    bad = user_of("dirk jansen", STORAGE_ROLE_ADMIN, "");
+    assert_int_equal(storage_user_add(f->st, &bad, HASH, "cli:test"), BK_ERR_INVALID);
+    bad = user_of("dirk", STORAGE_ROLE_WIJKMAKELAAR, "dorst,,centrum");
+    assert_int_equal(storage_user_add(f->st, &bad, HASH, "cli:test"), BK_ERR_INVALID);
+    assert_int_equal(storage_user_add(f->st, &cees, "", "cli:test"), BK_ERR_INVALID);
+
+    user_list l = {0};
+    assert_int_equal(storage_user_foreach(f->st, collect_user, &l), BK_OK);
+    assert_int_equal(l.n, 3);
+    assert_string_equal(l.names[0], "anna");
+    assert_string_equal(l.names[1], "bob.de-vries@oosterhout");
+    assert_string_equal(l.names[2], "cees");
+    assert_int_equal(l.last.role, STORAGE_ROLE_VIEWER);
+    assert_int_equal(l.last.created_ms, TU_T0_MS);
+
+    assert_int_equal(storage_user_remove(f->st, "bob.de-vries@oosterhout", "cli:test"), BK_OK);
+    assert_int_equal(storage_user_remove(f->st, "bob.de-vries@oosterhout", "cli:test"),
+                     BK_ERR_NOT_FOUND);
+    memset(&l, 0, sizeof l);
+    assert_int_equal(storage_user_foreach(f->st, collect_user, &l), BK_OK);
+    assert_int_equal(l.n, 2);
+    assert_int_equal(tdb_int(f->path, "SELECT count(*) FROM users WHERE password_hash = '" HASH
+                                      "' AND areas = 'dorst,oosterheide-oost'"),
+                     1);
+    /* Three added, one removed; nothing for what was refused. */
+    assert_int_equal(tdb_int(f->path, "SELECT count(*) FROM audit_log"), 4);
+    assert_int_equal(tdb_int(f->path, "SELECT count(*) FROM audit_log WHERE action = 'user remove'"
+                                      " AND subject = 'bob.de-vries@oosterhout'"
+                                      " AND actor = 'cli:test'"),
+                     1);
+}
+
+/* A database of schema version 1 (before accounts) is migrated to the
+ * current one when it is opened, its data kept. */
+static void test_migrate_from_1(void **state)
+{
+    fixture *f = *state;
+    store_batch_k1(f->st, 1, 1, 3, "a", 0);
+    storage_close(f->st);
+    f->st = NULL;
+    /* Back to version 1: what version 2 added is gone. */
+    tdb_exec(f->path, "DROP TABLE audit_log");
+    tdb_exec(f->path, "DROP TABLE users");
+    tdb_exec(f->path, "DELETE FROM schema_version WHERE version >= 2");
+    f->st = open_storage(f, 2, 2000);
+    int v = 0;
+    assert_int_equal(storage_database_version(f->st, &v), BK_OK);
+    assert_int_equal(v, storage_schema_version());
+    assert_int_equal(tdb_int(f->path, "SELECT max(version) FROM schema_version"), 2);
+    storage_user u = user_of("anna", STORAGE_ROLE_ADMIN, "");
+    assert_int_equal(storage_user_add(f->st, &u, HASH, "cli:test"), BK_OK);
+    assert_int_equal(responses(f->st, NULL, 0, false).n, 3);
+}
+
 /* PostgreSQL restarted between two calls: the pooled connections broke
  * while idle; the next calls reconnect by themselves and nothing is lost
  * or doubled. While the server is away, calls fail with BK_ERR_NETWORK. */
@@ -869,6 +972,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_a_database, setup, teardown),
         cmocka_unit_test_setup_teardown(test_server_restart, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_users, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migrate_from_1, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

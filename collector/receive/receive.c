@@ -111,8 +111,7 @@ static bk_err receive_survey(receiver *r, const char *id, int version, const sur
     return BK_OK;
 }
 
-bk_err receive_batch(receiver *r, const char *kiosk_id, ingest_batch *b,
-                     storage_batch_result *out)
+bk_err receive_batch(receiver *r, const char *kiosk_id, ingest_batch *b, storage_batch_result *out)
 {
     bk_err e = BK_OK;
     for (size_t i = 0; e == BK_OK && i < b->n_responses; i++) {

@@ -109,3 +109,23 @@ bk_err storage_foreach_problem(storage *st, int (*fn)(const storage_problem_row 
 {
     return st->backend->foreach_problem(st, fn, ctx);
 }
+
+bk_err storage_user_add(storage *st, const storage_user *u, const char *password_hash,
+                        const char *actor)
+{
+    if (!u || storage_user_problem(u) || !password_hash || !password_hash[0] || !actor)
+        return BK_ERR_INVALID;
+    return st->backend->user_add(st, u, password_hash, actor);
+}
+
+bk_err storage_user_remove(storage *st, const char *name, const char *actor)
+{
+    if (!name || !actor)
+        return BK_ERR_INVALID;
+    return st->backend->user_remove(st, name, actor);
+}
+
+bk_err storage_user_foreach(storage *st, int (*fn)(const storage_user *u, void *ctx), void *ctx)
+{
+    return st->backend->user_foreach(st, fn, ctx);
+}

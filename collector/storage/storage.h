@@ -193,4 +193,46 @@ typedef struct storage_problem_row {
 bk_err storage_foreach_problem(storage *st, int (*fn)(const storage_problem_row *row, void *ctx),
                                void *ctx);
 
+/* ---- accounts of the web interface ---- */
+
+typedef enum storage_role {
+    STORAGE_ROLE_ADMIN,        /* everything, and manages kiosks, surveys and users */
+    STORAGE_ROLE_WIJKMAKELAAR, /* only their areas */
+    STORAGE_ROLE_VIEWER,       /* everything, changes nothing */
+} storage_role;
+
+/* "admin", "wijkmakelaar" or "viewer"; "?" when out of range. */
+const char *storage_role_name(storage_role role);
+
+/* The role named s into *out; false when s names none. */
+bool storage_role_parse(const char *s, storage_role *out);
+
+typedef struct storage_user {
+    char name[INGEST_ID_MAX + 1];
+    storage_role role;
+    char areas[1024]; /* a wijkmakelaar's area ids, comma-separated; "" for the others */
+    int64_t created_ms;
+} storage_user;
+
+/* Adds an account with the password's hash (an argon2id string from
+ * crypto_pwhash_str; never the password) and records it in the audit log
+ * as done by actor, in one transaction. BK_ERR_INVALID for a bad name or
+ * areas, or areas missing for a wijkmakelaar (given for another role);
+ * BK_ERR_STATE when the name exists. */
+bk_err storage_user_add(storage *st, const storage_user *u, const char *password_hash,
+                        const char *actor);
+
+/* Removes the account and records it in the audit log, in one
+ * transaction. BK_ERR_NOT_FOUND when there is no such account. */
+bk_err storage_user_remove(storage *st, const char *name, const char *actor);
+
+/* Calls fn for every account in name order; fn returns non-zero to stop. */
+bk_err storage_user_foreach(storage *st, int (*fn)(const storage_user *u, void *ctx), void *ctx);
+
+/* Checks an account before it is stored (storage_user_add's rules): a
+ * name of 1 to INGEST_ID_MAX letters, digits and ".-_@", a known role,
+ * areas (ids, comma-separated, no empty one) only and always for a
+ * wijkmakelaar. Returns NULL when fine, else why (static text). */
+const char *storage_user_problem(const storage_user *u);
+
 #endif

@@ -11,7 +11,7 @@ typedef struct storage_backend storage_backend;
 
 /* The schema version this build writes; each backend's migrations take a
  * database up to it (storage_schema.c, storage_pg_schema.c). */
-#define STORAGE_SCHEMA_VERSION 1
+#define STORAGE_SCHEMA_VERSION 2
 
 /* The start of every backend's handle: a backend's open makes its own
  * struct with this first and returns a pointer to it. */
@@ -43,6 +43,10 @@ struct storage_backend {
     bk_err (*counts)(storage *st, int (*fn)(const storage_count_row *row, void *ctx), void *ctx);
     bk_err (*foreach_problem)(storage *st, int (*fn)(const storage_problem_row *row, void *ctx),
                               void *ctx);
+    bk_err (*user_add)(storage *st, const storage_user *u, const char *password_hash,
+                       const char *actor);
+    bk_err (*user_remove)(storage *st, const char *name, const char *actor);
+    bk_err (*user_foreach)(storage *st, int (*fn)(const storage_user *u, void *ctx), void *ctx);
 };
 
 /* The SQLite backend (storage_sqlite.c): opens or makes the database file

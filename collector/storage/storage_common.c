@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "survey.h"
 
 void storage_sha256_hex(const char *text, size_t len, char hex[65])
 {
@@ -121,4 +122,62 @@ bk_err storage_surveys_body(json_t *surveys, const char *active, char **body_out
     snprintf(etag, 70, "\"%s\"", sha);
     *body_out = body;
     return BK_OK;
+}
+
+const char *storage_role_name(storage_role role)
+{
+    switch (role) {
+    case STORAGE_ROLE_ADMIN:
+        return "admin";
+    case STORAGE_ROLE_WIJKMAKELAAR:
+        return "wijkmakelaar";
+    case STORAGE_ROLE_VIEWER:
+        return "viewer";
+    }
+    return "?";
+}
+
+bool storage_role_parse(const char *s, storage_role *out)
+{
+    for (int r = STORAGE_ROLE_ADMIN; s && r <= STORAGE_ROLE_VIEWER; r++) {
+        if (strcmp(s, storage_role_name((storage_role)r)) == 0) {
+            *out = (storage_role)r;
+            return true;
+        }
+    }
+    return false;
+}
+
+const char *storage_user_problem(const storage_user *u)
+{
+    size_t n = strlen(u->name);
+    if (n == 0 || n > INGEST_ID_MAX)
+        return "a name needs 1 to 64 characters";
+    for (const char *p = u->name; *p; p++) {
+        bool ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                  (*p >= '0' && *p <= '9') || strchr(".-_@", *p);
+        if (!ok)
+            return "a name has only letters, digits and . - _ @";
+    }
+    if (u->role < STORAGE_ROLE_ADMIN || u->role > STORAGE_ROLE_VIEWER)
+        return "unknown role";
+    if (u->role != STORAGE_ROLE_WIJKMAKELAAR)
+        return u->areas[0] ? "only a wijkmakelaar has areas (admins and viewers see every area)"
+                           : NULL;
+    if (!u->areas[0])
+        return "a wijkmakelaar needs the areas they work in";
+    for (const char *p = u->areas;;) {
+        size_t len = strcspn(p, ",");
+        char id[INGEST_ID_MAX + 2];
+        if (len == 0 || len > INGEST_ID_MAX)
+            return "an area id is empty or longer than 64 characters";
+        memcpy(id, p, len);
+        id[len] = '\0';
+        if (!survey_id_valid(id))
+            return "an area id has only a-z, 0-9, _ and -";
+        if (!p[len])
+            break;
+        p += len + 1;
+    }
+    return NULL;
 }

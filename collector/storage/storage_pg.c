@@ -410,4 +410,7 @@ const storage_backend storage_pg_backend = {
     .foreach_response = storage_pg_foreach_response,
     .counts = storage_pg_counts,
     .foreach_problem = storage_pg_foreach_problem,
+    .user_add = storage_pg_user_add,
+    .user_remove = storage_pg_user_remove,
+    .user_foreach = storage_pg_user_foreach,
 };

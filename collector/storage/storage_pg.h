@@ -128,6 +128,11 @@ bk_err storage_pg_counts(storage *base, int (*fn)(const storage_count_row *row, 
                          void *ctx);
 bk_err storage_pg_foreach_problem(storage *base,
                                   int (*fn)(const storage_problem_row *row, void *ctx), void *ctx);
+bk_err storage_pg_user_add(storage *base, const storage_user *u, const char *password_hash,
+                           const char *actor);
+bk_err storage_pg_user_remove(storage *base, const char *name, const char *actor);
+bk_err storage_pg_user_foreach(storage *base, int (*fn)(const storage_user *u, void *ctx),
+                               void *ctx);
 void storage_pg_close(storage *base);
 bk_err storage_pg_database_version(storage *base, int *out);
 bk_err storage_pg_check(storage *base, bk_diag *diag);

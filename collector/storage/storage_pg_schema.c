@@ -113,6 +113,23 @@ static const char *const migrations[] = {
     "  body TEXT NOT NULL"
     ");"
     "CREATE INDEX kiosk_status_history_kiosk ON kiosk_status_history(kiosk_id, received_ms);",
+    /* 1 -> 2: accounts of the web interface, and the audit log */
+    "CREATE TABLE users ("
+    "  name TEXT COLLATE \"C\" PRIMARY KEY NOT NULL,"
+    "  role TEXT NOT NULL CHECK (role IN ('admin', 'wijkmakelaar', 'viewer')),"
+    "  areas TEXT COLLATE \"C\" NOT NULL,"
+    "  password_hash TEXT NOT NULL,"
+    "  created_ms BIGINT NOT NULL"
+    ");"
+    "CREATE TABLE audit_log ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  at_ms BIGINT NOT NULL,"
+    "  actor TEXT NOT NULL,"
+    "  action TEXT NOT NULL,"
+    "  subject TEXT NOT NULL,"
+    "  detail TEXT"
+    ");"
+    "CREATE INDEX audit_log_at ON audit_log(at_ms);",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORAGE_SCHEMA_VERSION,

@@ -115,6 +115,24 @@ static const char *const migrations[] = {
     "  body TEXT NOT NULL"
     ");"
     "CREATE INDEX kiosk_status_history_kiosk ON kiosk_status_history(kiosk_id, received_ms);",
+    /* 1 -> 2: accounts of the web interface, and the audit log */
+    "CREATE TABLE users ("
+    "  name TEXT PRIMARY KEY NOT NULL,"
+    "  role TEXT NOT NULL CHECK (role IN ('admin', 'wijkmakelaar', 'viewer')),"
+    "  areas TEXT NOT NULL,"         /* comma-separated area ids; '' for admin and viewer */
+    "  password_hash TEXT NOT NULL," /* argon2id, crypto_pwhash_str */
+    "  created_ms INTEGER NOT NULL"
+    ");"
+    /* Who did what, and when; never updated. */
+    "CREATE TABLE audit_log ("
+    "  id INTEGER PRIMARY KEY,"
+    "  at_ms INTEGER NOT NULL,"
+    "  actor TEXT NOT NULL,"
+    "  action TEXT NOT NULL,"
+    "  subject TEXT NOT NULL,"
+    "  detail TEXT"
+    ");"
+    "CREATE INDEX audit_log_at ON audit_log(at_ms);",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORAGE_SCHEMA_VERSION,

@@ -106,6 +106,12 @@ static const char *const storage_sql[SQ_COUNT_] = {
                     " received_ms FROM response_conflicts ORDER BY 7, 2, 1",
     [SQ_INTEGRITY] = "PRAGMA integrity_check",
     [SQ_FOREIGN_KEYS] = "PRAGMA foreign_key_check",
+    [SQ_USER_ADD] = "INSERT INTO users (name, role, areas, password_hash, created_ms)"
+                    " VALUES (?1, ?2, ?3, ?4, ?5)",
+    [SQ_USER_REMOVE] = "DELETE FROM users WHERE name = ?1",
+    [SQ_USER_ALL] = "SELECT name, role, areas, created_ms FROM users ORDER BY name",
+    [SQ_AUDIT_ADD] = "INSERT INTO audit_log (at_ms, actor, action, subject, detail)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5)",
 };
 
 /* ---- helpers shared by the backend's files ---- */
@@ -473,4 +479,7 @@ const storage_backend storage_sqlite_backend = {
     .foreach_response = storage_sqlite_foreach_response,
     .counts = storage_sqlite_counts,
     .foreach_problem = storage_sqlite_foreach_problem,
+    .user_add = storage_sqlite_user_add,
+    .user_remove = storage_sqlite_user_remove,
+    .user_foreach = storage_sqlite_user_foreach,
 };

@@ -44,6 +44,10 @@ enum storage_sq {
     SQ_PROBLEMS,
     SQ_INTEGRITY,
     SQ_FOREIGN_KEYS,
+    SQ_USER_ADD,
+    SQ_USER_REMOVE,
+    SQ_USER_ALL,
+    SQ_AUDIT_ADD,
     SQ_COUNT_
 };
 
@@ -157,6 +161,11 @@ bk_err storage_sqlite_counts(storage *base, int (*fn)(const storage_count_row *r
 bk_err storage_sqlite_foreach_problem(storage *base,
                                       int (*fn)(const storage_problem_row *row, void *ctx),
                                       void *ctx);
+bk_err storage_sqlite_user_add(storage *base, const storage_user *u, const char *password_hash,
+                               const char *actor);
+bk_err storage_sqlite_user_remove(storage *base, const char *name, const char *actor);
+bk_err storage_sqlite_user_foreach(storage *base, int (*fn)(const storage_user *u, void *ctx),
+                                   void *ctx);
 void storage_sqlite_close(storage *base);
 bk_err storage_sqlite_database_version(storage *base, int *out);
 bk_err storage_sqlite_check(storage *base, bk_diag *diag);

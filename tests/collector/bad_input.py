@@ -17,13 +17,15 @@ import json
 import os
 import shutil
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import zlib
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from testdb import Database  # noqa: E402
 
 BEGIN = "<!-- bad-input-table begin (tests/collector/bad_input.py) -->"
 END = "<!-- bad-input-table end -->"
@@ -334,49 +336,6 @@ def snapshot(binary, ini, d):
     kiosks = subprocess.run([binary, "kiosk", "list", "--config", ini], check=True,
                             stdout=subprocess.PIPE).stdout
     return hashlib.sha256(data).hexdigest(), data.count(b"\n"), status, kiosks
-
-
-class Database:
-    """The collector's database for this run: an SQLite file in the run's
-    folder, or with BK_TEST_PG (tests/pg/cluster.sh's file) a fresh
-    PostgreSQL database on the throwaway cluster, reached through psql."""
-
-    def __init__(self, d):
-        self.dir = d
-        pg = os.environ.get("BK_TEST_PG")
-        self.host = open(pg).read().strip() if pg else None
-        if self.host:
-            self.dbname = "bk_badinput_%d" % os.getpid()
-            self.psql("postgres", "DROP DATABASE IF EXISTS %s WITH (FORCE)" % self.dbname)
-            self.psql("postgres", "CREATE DATABASE %s" % self.dbname)
-            self.name = self.uri(self.dbname)
-        else:
-            self.name = "collector.db"
-
-    def uri(self, dbname):
-        return "postgresql:///%s?host=%s&user=postgres" % (dbname, self.host)
-
-    def psql(self, dbname, sql):
-        return subprocess.run(["psql", "-XAtq", "-v", "ON_ERROR_STOP=1", "-d",
-                               self.uri(dbname), "-c", sql], check=True,
-                              stdout=subprocess.PIPE).stdout.decode().strip()
-
-    def check(self):
-        """"ok" when sound: SQLite's integrity_check; on PostgreSQL, every
-        response's batch and kiosk stored."""
-        if not self.host:
-            db = sqlite3.connect(os.path.join(self.dir, "collector.db"))
-            check = db.execute("PRAGMA integrity_check").fetchone()[0]
-            db.close()
-            return check
-        orphans = self.psql(self.dbname, "SELECT count(*) FROM responses r WHERE NOT EXISTS"
-                            " (SELECT 1 FROM batches b WHERE b.batch_id = r.batch_id)"
-                            " OR NOT EXISTS (SELECT 1 FROM kiosks k WHERE k.id = r.kiosk_id)")
-        return "ok" if orphans == "0" else "%s responses without their batch or kiosk" % orphans
-
-    def drop(self):
-        if self.host:
-            self.psql("postgres", "DROP DATABASE IF EXISTS %s WITH (FORCE)" % self.dbname)
 
 
 def main():

@@ -245,7 +245,7 @@ def options(text):
 
 top = subprocess.run([binary, "--help"], capture_output=True, text=True, check=True).stdout
 commands = re.findall(r"^  ([a-z]+)  ", top.split("Commands:", 1)[1], re.M)
-check(len(commands) == 7, "--help lists the commands " + ", ".join(commands))
+check(len(commands) == 8, "--help lists the commands " + ", ".join(commands))
 for cmd in commands:
     text = subprocess.run([binary, cmd, "--help"], capture_output=True, text=True, check=True).stdout
     usages = usage_lines(text)
