@@ -24,7 +24,6 @@ void receive_destroy(receiver *r);
  * stores b for kiosk_id with storage_batch_store. Returns BK_OK with the
  * counts in *out only once the batch has committed; otherwise the storage's
  * error (BK_ERR_BUSY: try again) and nothing of b is stored. */
-bk_err receive_batch(receiver *r, const char *kiosk_id, ingest_batch *b,
-                     storage_batch_result *out);
+bk_err receive_batch(receiver *r, const char *kiosk_id, ingest_batch *b, storage_batch_result *out);
 
 #endif
