@@ -32,26 +32,13 @@
 
 #define PER_BATCH 2
 
-static void die(const char *what)
-{
-    fprintf(stderr, "bench_fleet: %s\n", what);
-    exit(1);
-}
-
-static double mono_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int setup(const char *db, int n)
 {
     storage_options o = {.database = db, .pool_size = 1, .busy_timeout_ms = 5000};
     storage *st = NULL;
     bk_diag diag = {0};
     if (storage_open(&o, &st, &diag) != BK_OK)
-        die(diag.count ? diag.messages[0] : "cannot open the database");
+        bench_die(diag.count ? diag.messages[0] : "cannot open the database");
     static const char *const areas[] = {"dorst", "den-hout", "oosteind", "oosterheide"};
     for (int k = 0; k < n; k++) {
         char id[32], token[48], sha[65];
@@ -62,7 +49,7 @@ static int setup(const char *db, int n)
         sodium_bin2hex(sha, sizeof sha, h, sizeof h);
         bk_err e = storage_kiosk_add(st, id, areas[k % 4], sha);
         if (e != BK_OK && e != BK_ERR_STATE)
-            die("cannot add a kiosk");
+            bench_die("cannot add a kiosk");
     }
     storage_close(st);
     return 0;
@@ -85,16 +72,9 @@ typedef struct fleet_sender {
     double t0;
 } fleet_sender;
 
-static size_t discard(char *p, size_t size, size_t n, void *ctx)
-{
-    (void)p;
-    (void)ctx;
-    return size * n;
-}
-
 static void sleep_until(double t)
 {
-    double now = mono_s();
+    double now = bench_seconds();
     if (t <= now)
         return;
     struct timespec ts;
@@ -110,7 +90,7 @@ static void *send_all(void *arg)
     fleet_sender *s = arg;
     CURL *c = curl_easy_init();
     if (!c)
-        die("curl");
+        bench_die("curl");
     for (size_t i = 0; i < s->n; i++) {
         fleet_event *e = s->events[i];
         sleep_until(s->t0 + e->due);
@@ -126,12 +106,12 @@ static void *send_all(void *arg)
         curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, e->body);
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(e->body));
-        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, bench_discard);
         curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
         CURLcode rc = curl_easy_perform(c);
         long status = 0;
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-        e->latency_ms = (mono_s() - (s->t0 + e->due)) * 1000.0;
+        e->latency_ms = (bench_seconds() - (s->t0 + e->due)) * 1000.0;
         e->failed = rc != CURLE_OK || status != (e->heartbeat ? 204 : 200);
         if (e->failed)
             fprintf(stderr, "bench_fleet: %s of fleet-%04d answered %ld (%s)\n",
@@ -148,7 +128,7 @@ static char *batch_body(int kiosk, unsigned long long first)
     char *s = malloc(cap);
     bench_row *r = malloc(sizeof *r);
     if (!s || !r)
-        die("out of memory");
+        bench_die("out of memory");
     char batch_id[37];
     bench_uuid_of(0x4000000000ULL + first / PER_BATCH, batch_id);
     off += (size_t)snprintf(s, cap,
@@ -170,12 +150,6 @@ static int cmp_due(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 static int run(const char *base, int n, int minutes, double period, int threads,
                unsigned long long first)
 {
@@ -183,7 +157,7 @@ static int run(const char *base, int n, int minutes, double period, int threads,
     fleet_event *ev = calloc(total, sizeof *ev);
     fleet_sender *senders = calloc((size_t)threads, sizeof *senders);
     if (!ev || !senders)
-        die("out of memory");
+        bench_die("out of memory");
     size_t at = 0;
     for (int m = 0; m < minutes; m++) {
         for (int k = 0; k < n; k++) {
@@ -204,7 +178,7 @@ static int run(const char *base, int n, int minutes, double period, int threads,
         senders[t].base = base;
         senders[t].events = calloc(total, sizeof *senders[t].events);
         if (!senders[t].events)
-            die("out of memory");
+            bench_die("out of memory");
     }
     for (size_t i = 0; i < total; i++) {
         fleet_sender *s = &senders[ev[i].kiosk % threads];
@@ -215,25 +189,25 @@ static int run(const char *base, int n, int minutes, double period, int threads,
     curl_global_init(CURL_GLOBAL_DEFAULT);
     pthread_t *th = calloc((size_t)threads, sizeof *th);
     if (!th)
-        die("out of memory");
-    double t0 = mono_s() + 0.2;
+        bench_die("out of memory");
+    double t0 = bench_seconds() + 0.2;
     for (int t = 0; t < threads; t++) {
         senders[t].t0 = t0;
         pthread_create(&th[t], NULL, send_all, &senders[t]);
     }
     for (int t = 0; t < threads; t++)
         pthread_join(th[t], NULL);
-    double secs = mono_s() - t0;
+    double secs = bench_seconds() - t0;
     double *lat = calloc(total, sizeof *lat);
     if (!lat)
-        die("out of memory");
+        bench_die("out of memory");
     size_t errors = 0;
     for (size_t i = 0; i < total; i++) {
         lat[i] = ev[i].latency_ms;
         errors += ev[i].failed;
         free(ev[i].body);
     }
-    qsort(lat, total, sizeof *lat, cmp_double);
+    qsort(lat, total, sizeof *lat, bench_cmp_double);
     size_t p99 = (99 * total + 99) / 100;
     size_t responses = (size_t)n * (size_t)minutes * PER_BATCH;
     printf("{\"requests\": %zu, \"errors\": %zu, \"responses\": %zu, \"seconds\": %.3f, "
@@ -254,7 +228,7 @@ static int run(const char *base, int n, int minutes, double period, int threads,
 int main(int argc, char **argv)
 {
     if (sodium_init() < 0)
-        die("libsodium");
+        bench_die("libsodium");
     if (argc == 4 && strcmp(argv[1], "setup") == 0)
         return setup(argv[2], atoi(argv[3]));
     if (argc >= 7 && strcmp(argv[1], "run") == 0)

@@ -31,19 +31,6 @@
 
 #define PER_BATCH 100
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void die(const char *what)
-{
-    fprintf(stderr, "bench_ingest: %s\n", what);
-    exit(1);
-}
-
 /* ---- http ---- */
 
 typedef struct http_job {
@@ -53,13 +40,6 @@ typedef struct http_job {
     double *lat_ms; /* one per batch */
     int failed;
 } http_job;
-
-static size_t discard(char *p, size_t size, size_t n, void *ctx)
-{
-    (void)p;
-    (void)ctx;
-    return size * n;
-}
 
 static void *http_client(void *arg)
 {
@@ -75,13 +55,13 @@ static void *http_client(void *arg)
     h = curl_slist_append(h, "Content-Type: application/json");
     curl_easy_setopt(c, CURLOPT_URL, j->url);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, bench_discard);
     for (size_t i = 0; i < j->n; i++) {
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, j->bodies[i]);
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(j->bodies[i]));
-        double t = now_s();
+        double t = bench_seconds();
         CURLcode rc = curl_easy_perform(c);
-        j->lat_ms[i] = (now_s() - t) * 1000.0;
+        j->lat_ms[i] = (bench_seconds() - t) * 1000.0;
         long status = 0;
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
         if (rc != CURLE_OK || status != 200) {
@@ -94,12 +74,6 @@ static void *http_client(void *arg)
     curl_slist_free_all(h);
     curl_easy_cleanup(c);
     return NULL;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
 }
 
 static double pct(const double *sorted, size_t n, int p)
@@ -115,12 +89,12 @@ static int bench_http(const char *url, const char *token, const char *kiosk, siz
     double *lat = calloc(batches, sizeof *lat);
     bench_row *r = malloc(sizeof *r);
     if (!bodies || !lat || !r)
-        die("out of memory");
+        bench_die("out of memory");
     for (size_t b = 0; b < batches; b++) {
         size_t cap = PER_BATCH * 1100 + 512, off = 0;
         char *s = malloc(cap);
         if (!s)
-            die("out of memory");
+            bench_die("out of memory");
         char batch_id[37];
         bench_uuid_of(0x2000000000ULL + first / PER_BATCH + b, batch_id);
         off += (size_t)snprintf(s + off, cap - off,
@@ -139,14 +113,14 @@ static int bench_http(const char *url, const char *token, const char *kiosk, siz
     http_job *jobs = calloc((size_t)clients, sizeof *jobs);
     pthread_t *th = calloc((size_t)clients, sizeof *th);
     if (!jobs || !th)
-        die("out of memory");
+        bench_die("out of memory");
     size_t per = batches / (size_t)clients, at = 0;
     for (int i = 0; i < clients; i++) {
         size_t n = per + ((size_t)i < batches % (size_t)clients);
         jobs[i] = (http_job){url, token, kiosk, bodies + at, n, lat + at, 0};
         at += n;
     }
-    double t0 = now_s();
+    double t0 = bench_seconds();
     for (int i = 0; i < clients; i++)
         pthread_create(&th[i], NULL, http_client, &jobs[i]);
     int failed = 0;
@@ -154,10 +128,10 @@ static int bench_http(const char *url, const char *token, const char *kiosk, siz
         pthread_join(th[i], NULL);
         failed |= jobs[i].failed;
     }
-    double secs = now_s() - t0;
+    double secs = bench_seconds() - t0;
     if (failed)
-        die("a batch failed");
-    qsort(lat, batches, sizeof *lat, cmp_double);
+        bench_die("a batch failed");
+    qsort(lat, batches, sizeof *lat, bench_cmp_double);
     size_t n = batches * PER_BATCH;
     printf("{\"responses\": %zu, \"seconds\": %.4f, \"responses_per_s\": %.1f, \"p50_ms\": %.3f, "
            "\"p99_ms\": %.3f, \"max_ms\": %.3f}\n",
@@ -184,17 +158,17 @@ static sqlite3 *open_direct(const char *path, const char *kiosk)
     storage *st = NULL;
     bk_diag diag = {0};
     if (storage_open(&o, &st, &diag) != BK_OK)
-        die(diag.count ? diag.messages[0] : "cannot open the database");
+        bench_die(diag.count ? diag.messages[0] : "cannot open the database");
     storage_kiosk k;
     if (storage_kiosk_get(st, kiosk, &k) != BK_OK &&
         storage_kiosk_add(st, kiosk, "dorst",
                           "0000000000000000000000000000000000000000000000000000000000000000") !=
             BK_OK)
-        die("cannot add the kiosk");
+        bench_die("cannot add the kiosk");
     storage_close(st);
     sqlite3 *db = NULL;
     if (sqlite3_open(path, &db) != SQLITE_OK)
-        die("cannot open the database again");
+        bench_die("cannot open the database again");
     sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
                  NULL, NULL, NULL);
     sqlite3_busy_timeout(db, 5000);
@@ -233,12 +207,12 @@ static double insert_rows(sqlite3 *db, const char *kiosk, unsigned long long fir
                            "INSERT INTO answers (response_id, position, question_id, value_json)"
                            " VALUES (?1, ?2, ?3, ?4)",
                            -1, &sa, NULL) != SQLITE_OK)
-        die(sqlite3_errmsg(db));
+        bench_die(sqlite3_errmsg(db));
     /* Everything computed before the clock starts (timed runs). */
     size_t n_pre = timed ? n : per_txn;
     bench_row *rows = malloc(n_pre * sizeof *rows);
     if (!rows)
-        die("out of memory");
+        bench_die("out of memory");
     double spent = 0;
     for (size_t done = 0; done < n;) {
         size_t k = n - done < per_txn ? n - done : per_txn;
@@ -248,7 +222,7 @@ static double insert_rows(sqlite3 *db, const char *kiosk, unsigned long long fir
                 bench_make_row(first + done + i, &at[i]);
         char batch_id[37];
         bench_uuid_of(0x3000000000ULL + (first + done) / per_txn, batch_id);
-        double t = now_s();
+        double t = bench_seconds();
         sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
         sqlite3_bind_text(sb, 1, batch_id, -1, SQLITE_STATIC);
         sqlite3_bind_text(sb, 2, kiosk, -1, SQLITE_STATIC);
@@ -274,8 +248,8 @@ static double insert_rows(sqlite3 *db, const char *kiosk, unsigned long long fir
             }
         }
         if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-            die(sqlite3_errmsg(db));
-        spent += now_s() - t;
+            bench_die(sqlite3_errmsg(db));
+        spent += bench_seconds() - t;
         done += k;
         if (!timed && done % 100000 == 0)
             fprintf(stderr, "bench_ingest: %zu of %zu\n", done, n);
@@ -290,7 +264,7 @@ static double insert_rows(sqlite3 *db, const char *kiosk, unsigned long long fir
 int main(int argc, char **argv)
 {
     if (sodium_init() < 0)
-        die("libsodium");
+        bench_die("libsodium");
     if (argc >= 7 && strcmp(argv[1], "http") == 0)
         return bench_http(argv[2], argv[3], argv[4], strtoul(argv[5], NULL, 10), atoi(argv[6]),
                           argc > 7 ? strtoull(argv[7], NULL, 10) : 0);

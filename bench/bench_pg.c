@@ -27,19 +27,6 @@
 
 #define PER_BATCH 100
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void die(const char *what)
-{
-    fprintf(stderr, "bench_pg: %s\n", what);
-    exit(1);
-}
-
 /* Makes the collector's schema (storage_open) and adds the kiosk. */
 static void prepare(const char *uri, const char *kiosk)
 {
@@ -47,13 +34,13 @@ static void prepare(const char *uri, const char *kiosk)
     storage *st = NULL;
     bk_diag diag = {0};
     if (storage_open(&o, &st, &diag) != BK_OK)
-        die(diag.count ? diag.messages[0] : "cannot open the database");
+        bench_die(diag.count ? diag.messages[0] : "cannot open the database");
     storage_kiosk k;
     if (storage_kiosk_get(st, kiosk, &k) != BK_OK &&
         storage_kiosk_add(st, kiosk, "dorst",
                           "1111111111111111111111111111111111111111111111111111111111111111") !=
             BK_OK)
-        die("cannot add the kiosk");
+        bench_die("cannot add the kiosk");
     storage_close(st);
 }
 
@@ -86,7 +73,7 @@ static void make_copy(const char *kiosk, unsigned long long first, size_t n, bat
     out->answers = malloc(n * 8 * 260 + 1);
     bench_row *r = malloc(sizeof *r);
     if (!out->batches || !out->responses || !out->answers || !r)
-        die("out of memory");
+        bench_die("out of memory");
     out->n_batches = (size_t)snprintf(
         out->batches, 256, "%s\t%s\t1796040000000\t%zu\t%zu\t0\t0\t0\n", batch_id, kiosk, n, n);
     size_t ro = 0, ao = 0;
@@ -118,13 +105,13 @@ static void copy_into(PGconn *c, const char *sql, const char *data, size_t n)
 {
     PGresult *r = PQexec(c, sql);
     if (PQresultStatus(r) != PGRES_COPY_IN)
-        die(PQerrorMessage(c));
+        bench_die(PQerrorMessage(c));
     PQclear(r);
     if (PQputCopyData(c, data, (int)n) != 1 || PQputCopyEnd(c, NULL) != 1)
-        die(PQerrorMessage(c));
+        bench_die(PQerrorMessage(c));
     r = PQgetResult(c);
     if (PQresultStatus(r) != PGRES_COMMAND_OK)
-        die(PQerrorMessage(c));
+        bench_die(PQerrorMessage(c));
     PQclear(r);
     while ((r = PQgetResult(c)))
         PQclear(r);
@@ -134,7 +121,7 @@ static void exec_ok(PGconn *c, const char *sql)
 {
     PGresult *r = PQexec(c, sql);
     if (PQresultStatus(r) != PGRES_COMMAND_OK)
-        die(PQerrorMessage(c));
+        bench_die(PQerrorMessage(c));
     PQclear(r);
 }
 
@@ -175,7 +162,7 @@ static void *copy_client(void *arg)
     copy_job *j = arg;
     PGconn *c = PQconnectdb(j->uri);
     if (PQstatus(c) != CONNECTION_OK)
-        die(PQerrorMessage(c));
+        bench_die(PQerrorMessage(c));
     exec_ok(c, "SET synchronous_commit = on"); /* as the collector's own sessions */
     for (size_t i = 0; i < j->n; i++)
         load(c, &j->batches[i]);
@@ -191,7 +178,7 @@ static int bench_copy(const char *uri, const char *kiosk, size_t batches, int cl
     copy_job *jobs = calloc((size_t)clients, sizeof *jobs);
     pthread_t *th = calloc((size_t)clients, sizeof *th);
     if (!b || !jobs || !th)
-        die("out of memory");
+        bench_die("out of memory");
     for (size_t i = 0; i < batches; i++)
         make_copy(kiosk, first + i * PER_BATCH, PER_BATCH, &b[i]);
     size_t per = batches / (size_t)clients, at = 0;
@@ -200,12 +187,12 @@ static int bench_copy(const char *uri, const char *kiosk, size_t batches, int cl
         jobs[i] = (copy_job){uri, b + at, n};
         at += n;
     }
-    double t0 = now_s();
+    double t0 = bench_seconds();
     for (int i = 0; i < clients; i++)
         pthread_create(&th[i], NULL, copy_client, &jobs[i]);
     for (int i = 0; i < clients; i++)
         pthread_join(th[i], NULL);
-    double secs = now_s() - t0;
+    double secs = bench_seconds() - t0;
     size_t n = batches * PER_BATCH;
     printf("{\"responses\": %zu, \"seconds\": %.4f, \"responses_per_s\": %.1f}\n", n, secs,
            (double)n / secs);
@@ -222,7 +209,7 @@ static int bench_fill(const char *uri, const char *kiosk, size_t responses)
     prepare(uri, kiosk);
     PGconn *c = PQconnectdb(uri);
     if (PQstatus(c) != CONNECTION_OK)
-        die(PQerrorMessage(c));
+        bench_die(PQerrorMessage(c));
     const size_t chunk = 10000;
     for (size_t done = 0; done < responses; done += chunk) {
         size_t k = responses - done < chunk ? responses - done : chunk;
@@ -241,7 +228,7 @@ static int bench_fill(const char *uri, const char *kiosk, size_t responses)
 int main(int argc, char **argv)
 {
     if (sodium_init() < 0)
-        die("libsodium");
+        bench_die("libsodium");
     if (argc >= 6 && strcmp(argv[1], "copy") == 0)
         return bench_copy(argv[2], argv[3], strtoul(argv[4], NULL, 10), atoi(argv[5]),
                           argc > 6 ? strtoull(argv[6], NULL, 10) : 0);

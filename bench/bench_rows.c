@@ -1,5 +1,10 @@
 /* bench_rows.c: see bench_rows.h. */
+#define _GNU_SOURCE /* program_invocation_short_name */
 #include "bench_rows.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <time.h>
 
 #include <sodium.h>
 #include <stdio.h>
@@ -42,4 +47,30 @@ void bench_make_row(unsigned long long n, bench_row *r)
     unsigned char h[crypto_hash_sha256_BYTES];
     crypto_hash_sha256(h, (const unsigned char *)r->body, strlen(r->body));
     sodium_bin2hex(r->sha, sizeof r->sha, h, sizeof h);
+}
+
+double bench_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void bench_die(const char *what)
+{
+    fprintf(stderr, "%s: %s\n", program_invocation_short_name, what);
+    exit(1);
+}
+
+size_t bench_discard(char *p, size_t size, size_t n, void *ctx)
+{
+    (void)p;
+    (void)ctx;
+    return size * n;
+}
+
+int bench_cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
 }

@@ -5,6 +5,9 @@
 
 #include <string.h>
 
+#include "log.h"
+#include "storage_common.h"
+
 bool storage_is_postgresql(const char *database)
 {
     return database && (strncmp(database, "postgresql://", 13) == 0 ||
@@ -42,21 +45,32 @@ bk_err storage_check(storage *st, bk_diag *diag)
 bk_err storage_kiosk_add(storage *st, const char *kiosk_id, const char *area,
                          const char *token_sha256)
 {
+    if (!storage_id_ok(kiosk_id) || (area && strlen(area) > INGEST_ID_MAX) ||
+        !storage_sha256_hex_ok(token_sha256))
+        return BK_ERR_INVALID;
     return st->backend->kiosk_add(st, kiosk_id, area, token_sha256);
 }
 
 bk_err storage_kiosk_by_token(storage *st, const char *token_sha256, storage_kiosk *out)
 {
+    memset(out, 0, sizeof *out);
+    if (!token_sha256)
+        return BK_ERR_INVALID;
     return st->backend->kiosk_by_token(st, token_sha256, out);
 }
 
 bk_err storage_kiosk_get(storage *st, const char *kiosk_id, storage_kiosk *out)
 {
+    memset(out, 0, sizeof *out);
+    if (!kiosk_id)
+        return BK_ERR_INVALID;
     return st->backend->kiosk_get(st, kiosk_id, out);
 }
 
 bk_err storage_kiosk_revoke(storage *st, const char *kiosk_id)
 {
+    if (!kiosk_id)
+        return BK_ERR_INVALID;
     return st->backend->kiosk_revoke(st, kiosk_id);
 }
 
@@ -68,28 +82,50 @@ bk_err storage_kiosk_foreach(storage *st, int (*fn)(const storage_kiosk *k, void
 bk_err storage_batch_store(storage *st, const char *kiosk_id, const ingest_batch *b,
                            storage_batch_result *out)
 {
+    memset(out, 0, sizeof *out);
+    if (!kiosk_id || !b || strcmp(kiosk_id, b->kiosk_id) != 0)
+        return BK_ERR_INVALID;
+    for (size_t i = 0; i < b->n_responses; i++) {
+        if (!storage_sha256_hex_ok(b->responses[i].body_sha256)) {
+            log_error("storage", "batch %s: response %zu has no body hash", b->batch_id, i);
+            return BK_ERR_INVALID;
+        }
+    }
     return st->backend->batch_store(st, kiosk_id, b, out);
 }
 
 bk_err storage_survey_publish(storage *st, const char *survey_id, int version, const char *json,
                               storage_target target, const char *target_id)
 {
-    return st->backend->survey_publish(st, survey_id, version, json, target, target_id);
+    char sha[65];
+    bk_err err = storage_publish_check(survey_id, version, json, target, &target_id, sha);
+    if (err != BK_OK)
+        return err;
+    return st->backend->survey_publish(st, survey_id, version, json, sha, target, target_id);
 }
 
 bk_err storage_survey_get(storage *st, const char *survey_id, int version, char **json_out)
 {
+    *json_out = NULL;
+    if (!survey_id)
+        return BK_ERR_INVALID;
     return st->backend->survey_get(st, survey_id, version, json_out);
 }
 
 bk_err storage_surveys_for_kiosk(storage *st, const char *kiosk_id, char **body_out, char etag[70])
 {
+    *body_out = NULL;
+    etag[0] = '\0';
+    if (!kiosk_id)
+        return BK_ERR_INVALID;
     return st->backend->surveys_for_kiosk(st, kiosk_id, body_out, etag);
 }
 
 bk_err storage_status_put(storage *st, const char *kiosk_id, const char *body, int64_t queued,
                           int64_t rejected, const char *last_error)
 {
+    if (!kiosk_id || !body)
+        return BK_ERR_INVALID;
     return st->backend->status_put(st, kiosk_id, body, queued, rejected, last_error);
 }
 

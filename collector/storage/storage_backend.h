@@ -19,7 +19,10 @@ struct storage {
     const storage_backend *backend;
 };
 
-/* The calls of storage.h, with the same contracts (see there). */
+/* The calls of storage.h, with the same contracts (see there). storage.c
+ * has checked the arguments already (ids, hashes, the batch's kiosk, NULL
+ * pointers) and zeroed the outputs; survey_publish gets the definition's
+ * SHA-256 and a target_id of "" for STORAGE_TARGET_ALL. */
 struct storage_backend {
     void (*close)(storage *st);
     bk_err (*database_version)(storage *st, int *out);
@@ -33,7 +36,7 @@ struct storage_backend {
     bk_err (*batch_store)(storage *st, const char *kiosk_id, const ingest_batch *b,
                           storage_batch_result *out);
     bk_err (*survey_publish)(storage *st, const char *survey_id, int version, const char *json,
-                             storage_target target, const char *target_id);
+                             const char *sha, storage_target target, const char *target_id);
     bk_err (*survey_get)(storage *st, const char *survey_id, int version, char **json_out);
     bk_err (*surveys_for_kiosk)(storage *st, const char *kiosk_id, char **body_out, char etag[70]);
     bk_err (*status_put)(storage *st, const char *kiosk_id, const char *body, int64_t queued,

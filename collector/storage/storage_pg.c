@@ -231,16 +231,50 @@ bk_err pg_run(storage_pg *st, const char *begin, pg_tx_fn fn, void *ctx)
     return err == BK_ERR_ABORTED ? BK_ERR_BUSY : err;
 }
 
+bk_err pg_once(storage_pg *st, const char *sql, const pg_params *p, PGresult **res,
+               const char *what)
+{
+    bk_err err = BK_OK;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        pg_conn *c;
+        err = pg_get(st, &c);
+        if (err != BK_OK)
+            return err;
+        bool stale_possible = !c->fresh;
+        err = pg_exec(c, sql, p, res, what);
+        pg_put(st, c);
+        /* A connection kept from before a server restart breaks when the
+         * statement is sent, before the server has it: send it again on a
+         * new one. Only for reads and for writes that may happen twice. */
+        if (err != BK_ERR_NETWORK || !stale_possible)
+            return err;
+    }
+    return err;
+}
+
+bk_err pg_each_row(storage_pg *st, const char *sql, const char *what,
+                   int (*row)(const PGresult *r, int i, void *ctx), void *ctx)
+{
+    PGresult *r;
+    bk_err err = pg_once(st, sql, NULL, &r, what);
+    if (err != BK_OK)
+        return err;
+    for (int i = 0; i < PQntuples(r); i++) {
+        if (row(r, i, ctx) != 0)
+            break;
+    }
+    PQclear(r);
+    return BK_OK;
+}
+
 /* ---- opening and closing ---- */
 
-/* "database DB on HOST" from the URI, without user or password. */
-static char *pg_display(const char *uri)
+/* "PostgreSQL database DB on HOST:PORT" from the parsed URI, without user
+ * or password (a new string, or NULL). */
+static char *pg_display(const PQconninfoOption *opts)
 {
-    char *errmsg = NULL;
-    PQconninfoOption *opts = PQconninfoParse(uri, &errmsg);
-    PQfreemem(errmsg);
     const char *db = NULL, *host = NULL, *port = NULL;
-    for (PQconninfoOption *o = opts; o && o->keyword; o++) {
+    for (const PQconninfoOption *o = opts; o && o->keyword; o++) {
         if (strcmp(o->keyword, "dbname") == 0)
             db = o->val;
         else if (strcmp(o->keyword, "host") == 0)
@@ -251,7 +285,6 @@ static char *pg_display(const char *uri)
     char buf[512];
     snprintf(buf, sizeof buf, "PostgreSQL database %s on %s%s%s", db ? db : "(default)",
              host ? host : "(default host)", port ? ":" : "", port ? port : "");
-    PQconninfoFree(opts);
     return strdup(buf);
 }
 
@@ -271,21 +304,26 @@ bk_err storage_pg_open(const storage_options *opt, storage **out, bk_diag *diag)
         PQfreemem(errmsg);
         return BK_ERR_INVALID;
     }
+    char *display = pg_display(parsed);
     PQconninfoFree(parsed);
     if (!PQisthreadsafe()) {
         diag_add(diag, "DATABASE: this libpq was built without thread support");
+        free(display);
         return BK_ERR_STATE;
     }
     if (sodium_init() < 0) {
         diag_add(diag, "DATABASE: libsodium cannot be initialised");
+        free(display);
         return BK_ERR_STATE;
     }
     storage_pg *st = calloc(1, sizeof *st);
-    if (!st)
+    if (!st) {
+        free(display);
         return BK_ERR_NOMEM;
+    }
     st->base.backend = &storage_pg_backend;
     st->uri = strdup(opt->database);
-    st->display = pg_display(opt->database);
+    st->display = display;
     st->conns = calloc((size_t)opt->pool_size, sizeof *st->conns);
     if (!st->uri || !st->display || !st->conns) {
         free(st->uri);

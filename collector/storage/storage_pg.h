@@ -86,6 +86,19 @@ typedef bk_err (*pg_tx_fn)(pg_conn *c, void *ctx);
  * transaction's. */
 bk_err pg_run(storage_pg *st, const char *begin, pg_tx_fn fn, void *ctx);
 
+/* Runs one statement outside a transaction (autocommit) on a borrowed
+ * connection, as pg_exec does; when the connection is found broken as the
+ * statement is sent (kept from before a server restart, so the server
+ * never had it) it is sent again once on a new one. Only for reads and for
+ * writes that may happen twice. */
+bk_err pg_once(storage_pg *st, const char *sql, const pg_params *p, PGresult **res,
+               const char *what);
+
+/* Runs the read sql (no parameters) with pg_once and calls row(r, i, ctx)
+ * for each row i of its result; row returns non-zero to stop. */
+bk_err pg_each_row(storage_pg *st, const char *sql, const char *what,
+                   int (*row)(const PGresult *r, int i, void *ctx), void *ctx);
+
 /* The value at (row, col) as int64 (0 for NULL). */
 int64_t pg_int_at(const PGresult *r, int row, int col);
 
@@ -116,7 +129,8 @@ bk_err storage_pg_kiosk_foreach(storage *base, int (*fn)(const storage_kiosk *k,
 bk_err storage_pg_batch_store(storage *base, const char *kiosk_id, const ingest_batch *b,
                               storage_batch_result *out);
 bk_err storage_pg_survey_publish(storage *base, const char *survey_id, int version,
-                                 const char *json, storage_target target, const char *target_id);
+                                 const char *json, const char *sha, storage_target target,
+                                 const char *target_id);
 bk_err storage_pg_survey_get(storage *base, const char *survey_id, int version, char **json_out);
 bk_err storage_pg_surveys_for_kiosk(storage *base, const char *kiosk_id, char **body_out,
                                     char etag[70]);

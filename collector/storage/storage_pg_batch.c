@@ -325,15 +325,6 @@ bk_err storage_pg_batch_store(storage *base, const char *kiosk_id, const ingest_
                               storage_batch_result *out)
 {
     storage_pg *st = (storage_pg *)base;
-    memset(out, 0, sizeof *out);
-    if (!kiosk_id || !b || strcmp(kiosk_id, b->kiosk_id) != 0)
-        return BK_ERR_INVALID;
-    for (size_t i = 0; i < b->n_responses; i++) {
-        if (!storage_sha256_hex_ok(b->responses[i].body_sha256)) {
-            log_error("storage", "batch %s: response %zu has no body hash", b->batch_id, i);
-            return BK_ERR_INVALID;
-        }
-    }
     batch_ctx x = {.st = st, .kiosk_id = kiosk_id, .b = b, .now = clock_wall_ms(&st->clock)};
     char *rows = responses_json(b);
     x.rows = rows;
@@ -492,77 +483,69 @@ bk_err storage_pg_foreach_response(storage *base, const storage_filter *filter,
                   &x);
 }
 
-typedef struct rows_ctx {
-    PGresult *r;
-} rows_ctx;
+typedef struct counts_ctx {
+    int (*fn)(const storage_count_row *row, void *ctx);
+    void *ctx;
+} counts_ctx;
 
-static bk_err counts_tx(pg_conn *c, void *arg)
+static int count_row(const PGresult *r, int i, void *arg)
 {
-    rows_ctx *x = arg;
-    PQclear(x->r);
-    return pg_exec(c,
-                   "SELECT r.survey_id, r.survey_version, coalesce(r.area, k.area, ''),"
-                   " r.kiosk_id, count(*) FILTER (WHERE r.quarantine_reason IS NULL),"
-                   " count(*) FILTER (WHERE r.quarantine_reason IS NOT NULL),"
-                   " coalesce(sum((SELECT count(*) FROM response_conflicts c"
-                   " WHERE c.response_id = r.response_id)), 0)"
-                   " FROM responses r LEFT JOIN kiosks k ON k.id = r.kiosk_id"
-                   " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
-                   NULL, &x->r, "counting responses");
+    counts_ctx *x = arg;
+    storage_count_row row;
+    memset(&row, 0, sizeof row);
+    pg_copy_at(r, i, 0, row.survey_id, sizeof row.survey_id);
+    row.survey_version = (int)pg_int_at(r, i, 1);
+    pg_copy_at(r, i, 2, row.area, sizeof row.area);
+    pg_copy_at(r, i, 3, row.kiosk_id, sizeof row.kiosk_id);
+    row.responses = pg_int_at(r, i, 4);
+    row.quarantined = pg_int_at(r, i, 5);
+    row.conflicts = pg_int_at(r, i, 6);
+    return x->fn(&row, x->ctx);
 }
 
 bk_err storage_pg_counts(storage *base, int (*fn)(const storage_count_row *row, void *ctx),
                          void *ctx)
 {
-    rows_ctx x = {0};
-    bk_err err = pg_run((storage_pg *)base, "BEGIN READ ONLY", counts_tx, &x);
-    for (int i = 0; err == BK_OK && i < PQntuples(x.r); i++) {
-        storage_count_row row;
-        memset(&row, 0, sizeof row);
-        pg_copy_at(x.r, i, 0, row.survey_id, sizeof row.survey_id);
-        row.survey_version = (int)pg_int_at(x.r, i, 1);
-        pg_copy_at(x.r, i, 2, row.area, sizeof row.area);
-        pg_copy_at(x.r, i, 3, row.kiosk_id, sizeof row.kiosk_id);
-        row.responses = pg_int_at(x.r, i, 4);
-        row.quarantined = pg_int_at(x.r, i, 5);
-        row.conflicts = pg_int_at(x.r, i, 6);
-        if (fn(&row, ctx) != 0)
-            break;
-    }
-    PQclear(x.r);
-    return err;
+    counts_ctx x = {fn, ctx};
+    return pg_each_row((storage_pg *)base,
+                       "SELECT r.survey_id, r.survey_version, coalesce(r.area, k.area, ''),"
+                       " r.kiosk_id, count(*) FILTER (WHERE r.quarantine_reason IS NULL),"
+                       " count(*) FILTER (WHERE r.quarantine_reason IS NOT NULL),"
+                       " coalesce(sum((SELECT count(*) FROM response_conflicts c"
+                       " WHERE c.response_id = r.response_id)), 0)"
+                       " FROM responses r LEFT JOIN kiosks k ON k.id = r.kiosk_id"
+                       " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
+                       "counting responses", count_row, &x);
 }
 
-static bk_err problems_tx(pg_conn *c, void *arg)
+typedef struct problems_ctx {
+    int (*fn)(const storage_problem_row *row, void *ctx);
+    void *ctx;
+} problems_ctx;
+
+static int problem_row(const PGresult *r, int i, void *arg)
 {
-    rows_ctx *x = arg;
-    PQclear(x->r);
-    return pg_exec(c,
-                   "SELECT 'quarantine', response_id, kiosk_id, batch_id, quarantine_reason,"
-                   " body, received_ms FROM responses WHERE quarantine_reason IS NOT NULL"
-                   " UNION ALL SELECT 'conflict', response_id, kiosk_id, batch_id, NULL, body,"
-                   " received_ms FROM response_conflicts ORDER BY 7, 2, 1",
-                   NULL, &x->r, "listing problems");
+    problems_ctx *x = arg;
+    storage_problem_row row = {
+        .kind = pg_text_at(r, i, 0),
+        .response_id = pg_text_at(r, i, 1),
+        .kiosk_id = pg_text_at(r, i, 2),
+        .batch_id = pg_text_at(r, i, 3),
+        .reason = pg_text_at(r, i, 4),
+        .body = pg_text_at(r, i, 5),
+        .received_ms = pg_int_at(r, i, 6),
+    };
+    return x->fn(&row, x->ctx);
 }
 
 bk_err storage_pg_foreach_problem(storage *base,
                                   int (*fn)(const storage_problem_row *row, void *ctx), void *ctx)
 {
-    rows_ctx x = {0};
-    bk_err err = pg_run((storage_pg *)base, "BEGIN READ ONLY", problems_tx, &x);
-    for (int i = 0; err == BK_OK && i < PQntuples(x.r); i++) {
-        storage_problem_row row = {
-            .kind = pg_text_at(x.r, i, 0),
-            .response_id = pg_text_at(x.r, i, 1),
-            .kiosk_id = pg_text_at(x.r, i, 2),
-            .batch_id = pg_text_at(x.r, i, 3),
-            .reason = pg_text_at(x.r, i, 4),
-            .body = pg_text_at(x.r, i, 5),
-            .received_ms = pg_int_at(x.r, i, 6),
-        };
-        if (fn(&row, ctx) != 0)
-            break;
-    }
-    PQclear(x.r);
-    return err;
+    problems_ctx x = {fn, ctx};
+    return pg_each_row((storage_pg *)base,
+                       "SELECT 'quarantine', response_id, kiosk_id, batch_id, quarantine_reason,"
+                       " body, received_ms FROM responses WHERE quarantine_reason IS NOT NULL"
+                       " UNION ALL SELECT 'conflict', response_id, kiosk_id, batch_id, NULL, body,"
+                       " received_ms FROM response_conflicts ORDER BY 7, 2, 1",
+                       "listing problems", problem_row, &x);
 }

@@ -33,36 +33,10 @@ static void kiosk_at(const PGresult *r, int row, storage_kiosk *k)
     pg_copy_at(r, row, 7, k->last_error, sizeof k->last_error);
 }
 
-/* One statement outside a transaction (autocommit), on a borrowed
- * connection, retried once when the connection was found broken. */
-static bk_err pg_once(storage_pg *st, const char *sql, const pg_params *p, PGresult **res,
-                      const char *what)
-{
-    bk_err err = BK_OK;
-    for (int attempt = 0; attempt < 2; attempt++) {
-        pg_conn *c;
-        err = pg_get(st, &c);
-        if (err != BK_OK)
-            return err;
-        bool stale_possible = !c->fresh;
-        err = pg_exec(c, sql, p, res, what);
-        pg_put(st, c);
-        /* A connection kept from before a server restart breaks when the
-         * statement is sent, before the server has it: send it again on a
-         * new one. Only for reads and for writes that may happen twice. */
-        if (err != BK_ERR_NETWORK || !stale_possible)
-            return err;
-    }
-    return err;
-}
-
 bk_err storage_pg_kiosk_add(storage *base, const char *kiosk_id, const char *area,
                             const char *token_sha256)
 {
     storage_pg *st = (storage_pg *)base;
-    if (!storage_id_ok(kiosk_id) || (area && strlen(area) > INGEST_ID_MAX) ||
-        !storage_sha256_hex_ok(token_sha256))
-        return BK_ERR_INVALID;
     pg_conn *c;
     bk_err err = pg_get(st, &c);
     if (err != BK_OK)
@@ -83,9 +57,6 @@ bk_err storage_pg_kiosk_add(storage *base, const char *kiosk_id, const char *are
 
 static bk_err kiosk_lookup(storage_pg *st, const char *where, const char *key, storage_kiosk *out)
 {
-    memset(out, 0, sizeof *out);
-    if (!key)
-        return BK_ERR_INVALID;
     char sql[512];
     snprintf(sql, sizeof sql, "%s WHERE %s = $1", PG_KIOSK_SELECT, where);
     pg_params p = {0};
@@ -115,8 +86,6 @@ bk_err storage_pg_kiosk_get(storage *base, const char *kiosk_id, storage_kiosk *
 bk_err storage_pg_kiosk_revoke(storage *base, const char *kiosk_id)
 {
     storage_pg *st = (storage_pg *)base;
-    if (!kiosk_id)
-        return BK_ERR_INVALID;
     pg_params p = {0};
     pg_text(&p, kiosk_id);
     pg_int(&p, clock_wall_ms(&st->clock));
@@ -136,30 +105,31 @@ bk_err storage_pg_kiosk_revoke(storage *base, const char *kiosk_id)
     return err;
 }
 
+typedef struct kiosks_ctx {
+    int (*fn)(const storage_kiosk *k, void *ctx);
+    void *ctx;
+} kiosks_ctx;
+
+static int kiosk_row(const PGresult *r, int i, void *arg)
+{
+    kiosks_ctx *x = arg;
+    storage_kiosk k;
+    kiosk_at(r, i, &k);
+    return x->fn(&k, x->ctx);
+}
+
 bk_err storage_pg_kiosk_foreach(storage *base, int (*fn)(const storage_kiosk *k, void *ctx),
                                 void *ctx)
 {
-    PGresult *r;
-    bk_err err =
-        pg_once((storage_pg *)base, PG_KIOSK_SELECT " ORDER BY k.id", NULL, &r, "listing kiosks");
-    if (err != BK_OK)
-        return err;
-    for (int i = 0; i < PQntuples(r); i++) {
-        storage_kiosk k;
-        kiosk_at(r, i, &k);
-        if (fn(&k, ctx) != 0)
-            break;
-    }
-    PQclear(r);
-    return BK_OK;
+    kiosks_ctx x = {fn, ctx};
+    return pg_each_row((storage_pg *)base, PG_KIOSK_SELECT " ORDER BY k.id", "listing kiosks",
+                       kiosk_row, &x);
 }
 
 bk_err storage_pg_status_put(storage *base, const char *kiosk_id, const char *body, int64_t queued,
                              int64_t rejected, const char *last_error)
 {
     storage_pg *st = (storage_pg *)base;
-    if (!kiosk_id || !body)
-        return BK_ERR_INVALID;
     pg_params p = {0};
     pg_text(&p, kiosk_id);
     pg_int(&p, clock_wall_ms(&st->clock));
@@ -239,14 +209,11 @@ static bk_err publish_tx(pg_conn *c, void *arg)
 }
 
 bk_err storage_pg_survey_publish(storage *base, const char *survey_id, int version,
-                                 const char *json, storage_target target, const char *target_id)
+                                 const char *json, const char *sha, storage_target target,
+                                 const char *target_id)
 {
-    char sha[65];
-    bk_err err = storage_publish_check(survey_id, version, json, target, &target_id, sha);
-    if (err != BK_OK)
-        return err;
     publish_ctx x = {(storage_pg *)base, survey_id, json, sha, target_id, version, target};
-    err = pg_run(x.st, NULL, publish_tx, &x);
+    bk_err err = pg_run(x.st, NULL, publish_tx, &x);
     if (err == BK_OK)
         log_info("storage", "survey %s version %d published to %s%s%s", survey_id, version,
                  storage_target_kind(target), target_id[0] ? " " : "", target_id);
@@ -255,9 +222,6 @@ bk_err storage_pg_survey_publish(storage *base, const char *survey_id, int versi
 
 bk_err storage_pg_survey_get(storage *base, const char *survey_id, int version, char **json_out)
 {
-    *json_out = NULL;
-    if (!survey_id)
-        return BK_ERR_INVALID;
     pg_params p = {0};
     pg_text(&p, survey_id);
     pg_int(&p, version);
@@ -341,10 +305,6 @@ static bk_err for_kiosk_tx(pg_conn *c, void *arg)
 bk_err storage_pg_surveys_for_kiosk(storage *base, const char *kiosk_id, char **body_out,
                                     char etag[70])
 {
-    *body_out = NULL;
-    etag[0] = '\0';
-    if (!kiosk_id)
-        return BK_ERR_INVALID;
     for_kiosk_ctx x = {.kiosk_id = kiosk_id, .surveys = json_array()};
     if (!x.surveys)
         return BK_ERR_NOMEM;

@@ -71,33 +71,28 @@ bk_err storage_pg_user_remove(storage *base, const char *name, const char *actor
     return err == BK_OK && !x.removed ? BK_ERR_NOT_FOUND : err;
 }
 
-typedef struct list_ctx {
-    PGresult *r;
-} list_ctx;
+typedef struct users_ctx {
+    int (*fn)(const storage_user *u, void *ctx);
+    void *ctx;
+} users_ctx;
 
-static bk_err list_tx(pg_conn *c, void *arg)
+static int user_row(const PGresult *r, int i, void *arg)
 {
-    list_ctx *x = arg;
-    PQclear(x->r);
-    return pg_exec(c, "SELECT name, role, areas, created_ms FROM users ORDER BY name", NULL, &x->r,
-                   "listing accounts");
+    users_ctx *x = arg;
+    storage_user u;
+    memset(&u, 0, sizeof u);
+    pg_copy_at(r, i, 0, u.name, sizeof u.name);
+    storage_role_parse(pg_text_at(r, i, 1), &u.role);
+    pg_copy_at(r, i, 2, u.areas, sizeof u.areas);
+    u.created_ms = pg_int_at(r, i, 3);
+    return x->fn(&u, x->ctx);
 }
 
 bk_err storage_pg_user_foreach(storage *base, int (*fn)(const storage_user *u, void *ctx),
                                void *ctx)
 {
-    list_ctx x = {0};
-    bk_err err = pg_run((storage_pg *)base, "BEGIN READ ONLY", list_tx, &x);
-    for (int i = 0; err == BK_OK && i < PQntuples(x.r); i++) {
-        storage_user u;
-        memset(&u, 0, sizeof u);
-        pg_copy_at(x.r, i, 0, u.name, sizeof u.name);
-        storage_role_parse(pg_text_at(x.r, i, 1), &u.role);
-        pg_copy_at(x.r, i, 2, u.areas, sizeof u.areas);
-        u.created_ms = pg_int_at(x.r, i, 3);
-        if (fn(&u, ctx) != 0)
-            break;
-    }
-    PQclear(x.r);
-    return err;
+    users_ctx x = {fn, ctx};
+    return pg_each_row((storage_pg *)base,
+                       "SELECT name, role, areas, created_ms FROM users ORDER BY name",
+                       "listing accounts", user_row, &x);
 }

@@ -249,6 +249,29 @@ void storage_conn_put(storage_sqlite *st, storage_conn *c)
     storage_pool_put(&st->pool, c);
 }
 
+bk_err storage_each_row(storage_sqlite *st, enum storage_sq which, const char *what,
+                        int (*row)(sqlite3_stmt *s, void *ctx), void *ctx)
+{
+    storage_conn *c;
+    bk_err err = storage_conn_get(st, &c);
+    if (err != BK_OK)
+        return err;
+    sqlite3_stmt *s = c->sq[which];
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        int r = row(s, ctx);
+        if (r != 0) {
+            rc = r < 0 ? SQLITE_NOMEM : SQLITE_DONE;
+            break;
+        }
+    }
+    if (rc != SQLITE_DONE)
+        err = storage_fail(c, rc, what);
+    storage_stmt_done(s);
+    storage_conn_put(st, c);
+    return err;
+}
+
 /* ---- opening and closing ---- */
 
 static void conn_close(storage_conn *c)

@@ -84,6 +84,13 @@ typedef struct storage_sqlite {
             rc = (expr);                                                                           \
     } while (0)
 
+/* Borrows a connection and calls row(s, ctx) for each row of the
+ * statement which (no parameters); row returns 0 to go on, 1 to stop, -1
+ * when it ran out of memory. Failures are logged as what. Returns BK_OK,
+ * BK_ERR_BUSY (no connection came free) or the statement's error. */
+bk_err storage_each_row(storage_sqlite *st, enum storage_sq which, const char *what,
+                        int (*row)(sqlite3_stmt *s, void *ctx), void *ctx);
+
 /* Borrows a connection, waiting up to busy_timeout_ms for one to be given
  * back. Returns BK_OK or BK_ERR_BUSY (logged). */
 bk_err storage_conn_get(storage_sqlite *st, storage_conn **out);
@@ -146,7 +153,7 @@ bk_err storage_sqlite_kiosk_foreach(storage *base, int (*fn)(const storage_kiosk
 bk_err storage_sqlite_batch_store(storage *base, const char *kiosk_id, const ingest_batch *b,
                                   storage_batch_result *out);
 bk_err storage_sqlite_survey_publish(storage *base, const char *survey_id, int version,
-                                     const char *json, storage_target target,
+                                     const char *json, const char *sha, storage_target target,
                                      const char *target_id);
 bk_err storage_sqlite_survey_get(storage *base, const char *survey_id, int version,
                                  char **json_out);

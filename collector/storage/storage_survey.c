@@ -63,15 +63,12 @@ static bk_err target_insert(storage_conn *c, storage_target target, const char *
 }
 
 bk_err storage_sqlite_survey_publish(storage *base, const char *survey_id, int version,
-                                     const char *json, storage_target target, const char *target_id)
+                                     const char *json, const char *sha, storage_target target,
+                                     const char *target_id)
 {
     storage_sqlite *st = (storage_sqlite *)base;
-    char sha[65];
-    bk_err err = storage_publish_check(survey_id, version, json, target, &target_id, sha);
-    if (err != BK_OK)
-        return err;
     storage_conn *c;
-    err = storage_write_begin(st, &c);
+    bk_err err = storage_write_begin(st, &c);
     if (err == BK_OK) {
         const int64_t now = clock_wall_ms(&st->clock);
         err = survey_insert(c, survey_id, version, json, sha, now);
@@ -91,9 +88,6 @@ bk_err storage_sqlite_survey_publish(storage *base, const char *survey_id, int v
 bk_err storage_sqlite_survey_get(storage *base, const char *survey_id, int version, char **json_out)
 {
     storage_sqlite *st = (storage_sqlite *)base;
-    *json_out = NULL;
-    if (!survey_id)
-        return BK_ERR_INVALID;
     storage_conn *c;
     bk_err err = storage_conn_get(st, &c);
     if (err != BK_OK)
@@ -217,10 +211,6 @@ bk_err storage_sqlite_surveys_for_kiosk(storage *base, const char *kiosk_id, cha
                                         char etag[70])
 {
     storage_sqlite *st = (storage_sqlite *)base;
-    *body_out = NULL;
-    etag[0] = '\0';
-    if (!kiosk_id)
-        return BK_ERR_INVALID;
     json_t *surveys = json_array();
     if (!surveys)
         return BK_ERR_NOMEM;

@@ -85,31 +85,26 @@ bk_err storage_sqlite_user_remove(storage *base, const char *name, const char *a
     return err;
 }
 
+typedef struct users_ctx {
+    int (*fn)(const storage_user *u, void *ctx);
+    void *ctx;
+} users_ctx;
+
+static int user_row(sqlite3_stmt *s, void *arg)
+{
+    users_ctx *x = arg;
+    storage_user u;
+    memset(&u, 0, sizeof u);
+    storage_col_copy(s, 0, u.name, sizeof u.name);
+    storage_role_parse((const char *)sqlite3_column_text(s, 1), &u.role);
+    storage_col_copy(s, 2, u.areas, sizeof u.areas);
+    u.created_ms = sqlite3_column_int64(s, 3);
+    return x->fn(&u, x->ctx) != 0;
+}
+
 bk_err storage_sqlite_user_foreach(storage *base, int (*fn)(const storage_user *u, void *ctx),
                                    void *ctx)
 {
-    storage_sqlite *st = (storage_sqlite *)base;
-    storage_conn *c;
-    bk_err err = storage_conn_get(st, &c);
-    if (err != BK_OK)
-        return err;
-    sqlite3_stmt *s = c->sq[SQ_USER_ALL];
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        storage_user u;
-        memset(&u, 0, sizeof u);
-        storage_col_copy(s, 0, u.name, sizeof u.name);
-        storage_role_parse((const char *)sqlite3_column_text(s, 1), &u.role);
-        storage_col_copy(s, 2, u.areas, sizeof u.areas);
-        u.created_ms = sqlite3_column_int64(s, 3);
-        if (fn(&u, ctx) != 0) {
-            rc = SQLITE_DONE;
-            break;
-        }
-    }
-    if (rc != SQLITE_DONE)
-        err = storage_fail(c, rc, "listing accounts");
-    storage_stmt_done(s);
-    storage_conn_put(st, c);
-    return err;
+    users_ctx x = {fn, ctx};
+    return storage_each_row((storage_sqlite *)base, SQ_USER_ALL, "listing accounts", user_row, &x);
 }
