@@ -19,6 +19,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "ini_areas.h"
 #include "ini_file.h"
 
 #define CONFIG_TOKEN_MAX 4096 /* bytes in a token file */
@@ -124,10 +125,8 @@ static const ini_key key_specs[KEY_COUNT] = {
  * and translation was, for messages. */
 typedef struct cfg_parser {
     bk_config *cfg;
-    ini_file *ini; /* the read in progress (set by each callback) */
-    int area_line[CONFIG_MAX_AREAS];
-    int translation_line[CONFIG_MAX_AREAS][CONFIG_MAX_LANGUAGES];
-    bool too_many_areas; /* reported once */
+    ini_file *ini;        /* the read in progress (set by each callback) */
+    ini_area_table areas; /* cfg->areas, as the [areas] reader fills it */
 } cfg_parser;
 
 static bool is_space(char c)
@@ -505,98 +504,17 @@ static void set_value(ini_file *ini, void *user, int key, const char *v, int lin
 
 static int find_area(const bk_config *c, const char *id, size_t len)
 {
-    for (size_t i = 0; i < c->n_areas; i++)
-        if (strlen(c->areas[i].id) == len && memcmp(c->areas[i].id, id, len) == 0)
-            return (int)i;
-    return -1;
+    return ini_areas_find(c->areas, c->n_areas, id, len);
 }
 
-/* A line of [areas]: `id = Name` or `id.lang = Name`. */
+/* A line of [areas]: `id = Name` or `id.lang = Name` (core/ini_areas.h). */
 static void area_key(ini_file *ini, void *user, int section, const char *name, const char *v,
                      int line)
 {
     cfg_parser *p = user;
-    bk_config *c = p->cfg;
-    (void)section;
     p->ini = ini;
-    const char *dot = strchr(name, '.');
-    if (dot) {
-        size_t idlen = (size_t)(dot - name);
-        const char *lang = dot + 1;
-        if (!ini_lang_valid(lang)) {
-            ini_problem(p->ini, line,
-                        "\"%s\": the part after \".\" must be a language code such as \"en\"",
-                        name);
-            return;
-        }
-        int a = find_area(c, name, idlen);
-        if (a < 0) {
-            ini_problem(p->ini, line,
-                        "translation \"%s\" for area \"%.*s\", which is not declared above", name,
-                        (int)idlen, name);
-            return;
-        }
-        config_area *area = &c->areas[a];
-        for (size_t i = 0; i < area->n_translations; i++) {
-            if (strcmp(area->lang[i], lang) == 0) {
-                ini_duplicate_key(p->ini, line, SEC_AREAS, name, p->translation_line[a][i]);
-                return;
-            }
-        }
-        if (!*v) {
-            ini_problem(p->ini, line, "\"%s\" has no name", name);
-            return;
-        }
-        if (area->n_translations == CONFIG_MAX_LANGUAGES) {
-            ini_problem(p->ini, line, "area \"%s\" has more than %d translations", area->id,
-                        CONFIG_MAX_LANGUAGES);
-            return;
-        }
-        size_t t = area->n_translations;
-        area->lang[t] = strdup(lang);
-        area->name_in[t] = strdup(v);
-        if (!area->lang[t] || !area->name_in[t]) {
-            free(area->lang[t]);
-            free(area->name_in[t]);
-            area->lang[t] = area->name_in[t] = NULL;
-            ini_out_of_memory(p->ini);
-            return;
-        }
-        p->translation_line[a][t] = line;
-        area->n_translations++;
-        return;
-    }
-    if (!ini_id_valid(name)) {
-        ini_problem(p->ini, line, "area id \"%s\" is not valid: use %s", name, INI_ID_RULE);
-        return;
-    }
-    int prev = find_area(c, name, strlen(name));
-    if (prev >= 0) {
-        ini_duplicate_key(p->ini, line, SEC_AREAS, name, p->area_line[prev]);
-        return;
-    }
-    if (!*v) {
-        ini_problem(p->ini, line, "area \"%s\" has no name", name);
-        return;
-    }
-    if (c->n_areas == CONFIG_MAX_AREAS) {
-        if (!p->too_many_areas)
-            ini_problem(p->ini, line, "too many areas (at most %d)", CONFIG_MAX_AREAS);
-        p->too_many_areas = true;
-        return;
-    }
-    config_area *area = &c->areas[c->n_areas];
-    area->id = strdup(name);
-    area->name = strdup(v);
-    if (!area->id || !area->name) {
-        free(area->id);
-        free(area->name);
-        area->id = area->name = NULL;
-        ini_out_of_memory(p->ini);
-        return;
-    }
-    p->area_line[c->n_areas] = line;
-    c->n_areas++;
+    p->areas.section = section;
+    ini_areas_key(ini, &p->areas, name, v, line);
 }
 
 /* ---- after the last line: cross-checks and defaults -------------------- */
@@ -628,7 +546,7 @@ static void finish(ini_file *ini, void *user)
         for (size_t a = 0; a < c->n_areas; a++)
             for (size_t t = 0; t < c->areas[a].n_translations; t++)
                 if (!has_language(c, c->areas[a].lang[t]))
-                    ini_problem(p->ini, p->translation_line[a][t],
+                    ini_problem(p->ini, c->areas[a].translation_line[t],
                                 "translation \"%s.%s\": \"%s\" is not one of languages (%s)",
                                 c->areas[a].id, c->areas[a].lang[t], c->areas[a].lang[t], list);
         if (!c->kiosk.default_language)
@@ -678,6 +596,8 @@ bk_err config_load(const char *path, bk_config *out, bk_diag *diag)
     if (!p)
         return BK_ERR_NOMEM;
     p->cfg = out;
+    p->areas = (ini_area_table){
+        .areas = out->areas, .n = &out->n_areas, .max = CONFIG_MAX_AREAS, .section = SEC_AREAS};
     set_defaults(out);
     bk_err rc = BK_OK;
     out->path = strdup(path);
@@ -711,15 +631,7 @@ void config_free(bk_config *cfg)
     free(cfg->sync.client_cert);
     free(cfg->sync.client_key);
     free(cfg->staff.pin_hash);
-    for (size_t a = 0; a < cfg->n_areas; a++) {
-        config_area *area = &cfg->areas[a];
-        free(area->id);
-        free(area->name);
-        for (size_t t = 0; t < area->n_translations; t++) {
-            free(area->lang[t]);
-            free(area->name_in[t]);
-        }
-    }
+    ini_areas_free(cfg->areas, cfg->n_areas);
     memset(cfg, 0, sizeof *cfg);
 }
 
@@ -735,12 +647,7 @@ const char *config_area_name(const bk_config *cfg, const char *id, const char *l
     int a = find_area(cfg, id, strlen(id));
     if (a < 0)
         return NULL;
-    const config_area *area = &cfg->areas[a];
-    if (lang)
-        for (size_t t = 0; t < area->n_translations; t++)
-            if (strcmp(area->lang[t], lang) == 0)
-                return area->name_in[t];
-    return area->name;
+    return ini_areas_name(&cfg->areas[a], lang);
 }
 
 /* Reads at most max bytes of fd into buf; returns the count or -1. */

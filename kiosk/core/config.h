@@ -9,6 +9,7 @@
 
 #include "diag.h"
 #include "error.h"
+#include "ini_areas.h"
 
 #define CONFIG_MAX_LANGUAGES 8
 #define CONFIG_MAX_AREAS 64
@@ -20,13 +21,7 @@ typedef enum config_presenter {
     CONFIG_PRESENTER_ON
 } config_presenter;
 
-typedef struct config_area {
-    char *id;
-    char *name;                          /* the display name (`id = Name`) */
-    char *lang[CONFIG_MAX_LANGUAGES];    /* lang code of each translation */
-    char *name_in[CONFIG_MAX_LANGUAGES]; /* `id.LANG = Name` translations */
-    size_t n_translations;
-} config_area;
+typedef ini_area config_area; /* core/ini_areas.h */
 
 typedef struct bk_config {
     char *path; /* the file this was read from */
