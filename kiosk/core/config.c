@@ -121,8 +121,8 @@ static const ini_key key_specs[KEY_COUNT] = {
     [KEY_STAFF_PIN_HASH] = {SEC_STAFF, "pin_hash", K_PIN_HASH, true, 0, 0, 0},
 };
 
-/* What one config_load keeps beside the reader's state: where each area
- * and translation was, for messages. */
+/* What one config_load keeps beside the reader's state: the [areas]
+ * table it fills (each area keeps the line it was on, for messages). */
 typedef struct cfg_parser {
     bk_config *cfg;
     ini_file *ini;        /* the read in progress (set by each callback) */
@@ -512,8 +512,8 @@ static void area_key(ini_file *ini, void *user, int section, const char *name, c
                      int line)
 {
     cfg_parser *p = user;
+    (void)section; /* SEC_AREAS, set in p->areas by config_load */
     p->ini = ini;
-    p->areas.section = section;
     ini_areas_key(ini, &p->areas, name, v, line);
 }
 

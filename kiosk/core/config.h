@@ -22,6 +22,8 @@ typedef enum config_presenter {
 } config_presenter;
 
 typedef ini_area config_area; /* core/ini_areas.h */
+_Static_assert(INI_AREA_LANGS == CONFIG_MAX_LANGUAGES,
+               "an area has a name in each of the kiosk's languages at most");
 
 typedef struct bk_config {
     char *path; /* the file this was read from */
