@@ -4,10 +4,12 @@
 set -euo pipefail
 want=(cmake make gcc pkg-config libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev
       libsqlite3-dev libcurl4-openssl-dev libjansson-dev libinih-dev
-      libsodium-dev zlib1g-dev uuid-dev libsystemd-dev libmicrohttpd-dev libpq-dev)
+      libsodium-dev zlib1g-dev uuid-dev libsystemd-dev libmicrohttpd-dev libpq-dev
+      libxlsxwriter-dev libjs-chart.js)
 if [ "${1:-build}" = test ]; then
   want+=(libcmocka-dev sqlite3 openssl python3 clang libclang-rt-14-dev valgrind
-         dpkg-dev lintian systemd man-db postgresql)
+         dpkg-dev lintian systemd man-db postgresql
+         chromium chromium-driver python3-selenium)
 fi
 missing=()
 for p in "${want[@]}"; do

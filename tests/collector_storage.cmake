@@ -5,3 +5,11 @@ bk_add_test(test_collector_storage SOURCES ${CMAKE_SOURCE_DIR}/tests/test_collec
   ${CMAKE_SOURCE_DIR}/tests/test_store_util.c ${CMAKE_SOURCE_DIR}/tests/test_db_util.c
   LIBS bk_storage LABELS collector)
 bk_on_postgresql(test_collector_storage)
+
+# What the web interface keeps and reads (collector/storage/storage_dash.c
+# and storage_pg_dash.c): the cohesion score, tallies, ideas, moderation,
+# the login's lock, sessions and API keys, on both backends.
+bk_add_test(test_collector_dash SOURCES ${CMAKE_SOURCE_DIR}/tests/test_collector_dash.c
+  ${CMAKE_SOURCE_DIR}/tests/test_store_util.c ${CMAKE_SOURCE_DIR}/tests/test_db_util.c
+  LIBS bk_storage LABELS collector)
+bk_on_postgresql(test_collector_dash)

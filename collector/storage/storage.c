@@ -3,6 +3,8 @@
  * PostgreSQL, anything else an SQLite file. */
 #include "storage_backend.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
@@ -164,4 +166,219 @@ bk_err storage_user_remove(storage *st, const char *name, const char *actor)
 bk_err storage_user_foreach(storage *st, int (*fn)(const storage_user *u, void *ctx), void *ctx)
 {
     return st->backend->user_foreach(st, fn, ctx);
+}
+
+bk_err storage_login_get(storage *st, const char *name, storage_login *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!storage_id_ok(name))
+        return BK_ERR_NOT_FOUND; /* no account can have such a name */
+    return st->backend->login_get(st, name, out);
+}
+
+bk_err storage_login_failed(storage *st, const char *name, int lock_after, int64_t lock_base_ms,
+                            int64_t *locked_until_ms)
+{
+    *locked_until_ms = 0;
+    if (!storage_id_ok(name))
+        return BK_ERR_NOT_FOUND;
+    return st->backend->login_failed(st, name, lock_after, lock_base_ms, locked_until_ms);
+}
+
+bk_err storage_login_ok(storage *st, const char *name)
+{
+    if (!storage_id_ok(name))
+        return BK_ERR_INVALID;
+    return st->backend->login_ok(st, name);
+}
+
+bk_err storage_session_add(storage *st, const char *id_sha256, const char *user, const char *csrf,
+                           const char *lang, int64_t idle_ms, int64_t max_ms)
+{
+    if (!storage_sha256_hex_ok(id_sha256) || !storage_id_ok(user) || !csrf || !lang)
+        return BK_ERR_INVALID;
+    return st->backend->session_add(st, id_sha256, user, csrf, lang, idle_ms, max_ms);
+}
+
+bk_err storage_session_get(storage *st, const char *id_sha256, storage_session *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!storage_sha256_hex_ok(id_sha256))
+        return BK_ERR_NOT_FOUND;
+    return st->backend->session_get(st, id_sha256, out);
+}
+
+bk_err storage_session_touch(storage *st, const char *id_sha256, const char *lang)
+{
+    if (!storage_sha256_hex_ok(id_sha256))
+        return BK_ERR_INVALID;
+    return st->backend->session_touch(st, id_sha256, lang);
+}
+
+bk_err storage_session_remove(storage *st, const char *id_sha256)
+{
+    if (!storage_sha256_hex_ok(id_sha256))
+        return BK_OK; /* no such session can exist */
+    return st->backend->session_remove(st, id_sha256);
+}
+
+bk_err storage_api_key_add(storage *st, const char *user, const char *key_sha256, const char *label)
+{
+    if (!storage_id_ok(user) || !storage_sha256_hex_ok(key_sha256) || !label || strlen(label) > 100)
+        return BK_ERR_INVALID;
+    return st->backend->api_key_add(st, user, key_sha256, label);
+}
+
+bk_err storage_api_key_use(storage *st, const char *key_sha256, char user[INGEST_ID_MAX + 1])
+{
+    user[0] = '\0';
+    if (!storage_sha256_hex_ok(key_sha256))
+        return BK_ERR_NOT_FOUND;
+    return st->backend->api_key_use(st, key_sha256, user);
+}
+
+bk_err storage_api_key_revoke(storage *st, const char *user, const char *key_id)
+{
+    if (!storage_id_ok(user) || !key_id || strlen(key_id) != 16)
+        return BK_ERR_NOT_FOUND;
+    return st->backend->api_key_revoke(st, user, key_id);
+}
+
+bk_err storage_api_key_foreach(storage *st, const char *user,
+                               int (*fn)(const storage_api_key *k, void *ctx), void *ctx)
+{
+    if (!storage_id_ok(user))
+        return BK_ERR_INVALID;
+    return st->backend->api_key_foreach(st, user, fn, ctx);
+}
+
+bk_err storage_audit_add(storage *st, const char *actor, const char *action, const char *subject,
+                         const char *detail)
+{
+    if (!actor || !action || !subject)
+        return BK_ERR_INVALID;
+    return st->backend->audit_add(st, actor, action, subject, detail);
+}
+
+bk_err storage_audit_foreach(storage *st, int limit,
+                             int (*fn)(const storage_audit_row *row, void *ctx), void *ctx)
+{
+    return st->backend->audit_foreach(st, limit > 0 ? limit : 100, fn, ctx);
+}
+
+/* The ids as a JSON array of strings (new string, caller frees); NULL
+ * when one is not an id (*err BK_ERR_INVALID) or out of memory. Ids hold
+ * no character that JSON would escape (checked). */
+static char *storage_ids_json(const char *const *ids, size_t n, bk_err *err)
+{
+    size_t len = 3;
+    for (size_t i = 0; i < n; i++) {
+        bool plain = storage_id_ok(ids[i]);
+        for (const unsigned char *c = (const unsigned char *)ids[i]; plain && *c; c++)
+            plain = *c >= 0x20 && *c != '"' && *c != '\\';
+        if (!plain) {
+            *err = BK_ERR_INVALID;
+            return NULL;
+        }
+        len += strlen(ids[i]) + 3;
+    }
+    char *out = malloc(len);
+    if (!out) {
+        *err = BK_ERR_NOMEM;
+        return NULL;
+    }
+    char *p = out;
+    *p++ = '[';
+    for (size_t i = 0; i < n; i++)
+        p += sprintf(p, "%s\"%s\"", i ? "," : "", ids[i]);
+    *p++ = ']';
+    *p = '\0';
+    return out;
+}
+
+bk_err storage_dash_counts(storage *st, const storage_dash_filter *f,
+                           int (*fn)(const storage_dash_count *row, void *ctx), void *ctx)
+{
+    if (!f)
+        return BK_ERR_INVALID;
+    return st->backend->dash_counts(st, f, fn, ctx);
+}
+
+bk_err storage_dash_values(storage *st, const storage_dash_filter *f,
+                           const char *const *question_ids, size_t n_questions,
+                           int (*fn)(const storage_dash_value *row, void *ctx), void *ctx)
+{
+    if (!f)
+        return BK_ERR_INVALID;
+    if (n_questions == 0)
+        return BK_OK;
+    bk_err err = BK_OK;
+    char *ids = storage_ids_json(question_ids, n_questions, &err);
+    if (!ids)
+        return err;
+    err = st->backend->dash_values(st, f, ids, fn, ctx);
+    free(ids);
+    return err;
+}
+
+bk_err storage_dash_cohesion(storage *st, const storage_dash_filter *f, const char *const *items,
+                             const bool *reverse, size_t n_items,
+                             int (*fn)(const storage_dash_score *row, void *ctx), void *ctx)
+{
+    if (!f)
+        return BK_ERR_INVALID;
+    if (n_items == 0)
+        return BK_OK;
+    const char **rev = malloc(n_items * sizeof *rev);
+    if (!rev)
+        return BK_ERR_NOMEM;
+    size_t n_rev = 0;
+    for (size_t i = 0; i < n_items; i++)
+        if (reverse[i])
+            rev[n_rev++] = items[i];
+    bk_err err = BK_OK;
+    char *items_json = storage_ids_json(items, n_items, &err);
+    char *rev_json = items_json ? storage_ids_json(rev, n_rev, &err) : NULL;
+    if (rev_json)
+        err = st->backend->dash_cohesion(st, f, items_json, rev_json, (int)((n_items + 1) / 2), fn,
+                                         ctx);
+    free(rev_json);
+    free(items_json);
+    free(rev);
+    return err;
+}
+
+bk_err storage_dash_texts(storage *st, const storage_dash_filter *f,
+                          const char *const *question_ids, size_t n_questions, const char *search,
+                          bool with_hidden, int64_t offset, int limit, int64_t *total,
+                          int (*fn)(const storage_dash_text *row, void *ctx), void *ctx)
+{
+    *total = 0;
+    if (!f || offset < 0 || limit < 0)
+        return BK_ERR_INVALID;
+    if (n_questions == 0)
+        return BK_OK;
+    bk_err err = BK_OK;
+    char *ids = storage_ids_json(question_ids, n_questions, &err);
+    if (!ids)
+        return err;
+    err = st->backend->dash_texts(st, f, ids, search, with_hidden, offset, limit, total, fn, ctx);
+    free(ids);
+    return err;
+}
+
+bk_err storage_response_area(storage *st, const char *response_id, char area[INGEST_ID_MAX + 1])
+{
+    area[0] = '\0';
+    if (!storage_id_ok(response_id))
+        return BK_ERR_NOT_FOUND;
+    return st->backend->response_area(st, response_id, area);
+}
+
+bk_err storage_dash_moderate(storage *st, const char *response_id, const char *question_id,
+                             bool hide, const char *reason, const char *actor)
+{
+    if (!storage_id_ok(response_id) || !storage_id_ok(question_id) || !reason || !actor)
+        return BK_ERR_INVALID;
+    return st->backend->dash_moderate(st, response_id, question_id, hide, reason, actor);
 }

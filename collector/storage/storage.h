@@ -72,6 +72,7 @@ typedef struct storage_kiosk {
     int64_t last_heartbeat_ms;
     int64_t queued, rejected;
     char last_error[256];
+    char status_body[2048]; /* the latest heartbeat as received ("" when none or longer) */
 } storage_kiosk;
 
 /* Adds a kiosk with the SHA-256 (lower-case hex) of its token. Returns
@@ -156,13 +157,15 @@ bk_err storage_status_put(storage *st, const char *kiosk_id, const char *body, i
 typedef struct storage_filter {
     const char *area; /* NULL: every area; else the response's area, or its kiosk's when null */
     int64_t since_ms; /* > 0: only responses started at or after */
+    int64_t until_ms; /* > 0: only responses started before */
     bool with_quarantined; /* false: counted responses only */
 } storage_filter;
 
 /* Calls fn for every stored response (first versions; conflicts apart)
  * matching filter, ordered by kiosk and seq, one row at a time (constant
  * memory); the row is valid only during the call. row->batch_id is the
- * batch it came in. fn returns non-zero to stop. */
+ * batch it came in; an answer hidden by moderation (storage_dash_moderate)
+ * has hidden set. fn returns non-zero to stop. */
 bk_err storage_foreach_response(storage *st, const storage_filter *filter,
                                 int (*fn)(const response_row *row, void *ctx), void *ctx);
 
@@ -234,5 +237,173 @@ bk_err storage_user_foreach(storage *st, int (*fn)(const storage_user *u, void *
  * areas (ids, comma-separated, no empty one) only and always for a
  * wijkmakelaar. Returns NULL when fine, else why (static text). */
 const char *storage_user_problem(const storage_user *u);
+
+/* An account as the login needs it. */
+typedef struct storage_login {
+    storage_user user;
+    char password_hash[256]; /* crypto_pwhash_str's string */
+    int failures;            /* wrong passwords since the last right one */
+    int64_t locked_until_ms; /* wall clock; 0 when never locked */
+} storage_login;
+
+/* The account name with its hash and lock, or BK_ERR_NOT_FOUND. */
+bk_err storage_login_get(storage *st, const char *name, storage_login *out);
+
+/* Records a wrong password for name in one transaction: failures + 1, and
+ * from lock_after failures on, locked until now + lock_base_ms doubled for
+ * each failure past lock_after (at most a day), as the kiosk's PIN does.
+ * *locked_until_ms gets the lock (0 when none). BK_ERR_NOT_FOUND when
+ * there is no such account. */
+bk_err storage_login_failed(storage *st, const char *name, int lock_after, int64_t lock_base_ms,
+                            int64_t *locked_until_ms);
+
+/* Clears name's failures and lock after a right password. */
+bk_err storage_login_ok(storage *st, const char *name);
+
+/* A session of the web interface. Only the SHA-256 of its id is kept. */
+typedef struct storage_session {
+    char user[INGEST_ID_MAX + 1];
+    char csrf[65]; /* the token every form of the session carries */
+    char lang[8];  /* "nl" or "en" */
+    int64_t created_ms, last_ms;
+} storage_session;
+
+/* Adds a session for user; first removes every session idle since before
+ * now - idle_ms or made before now - max_ms. */
+bk_err storage_session_add(storage *st, const char *id_sha256, const char *user, const char *csrf,
+                           const char *lang, int64_t idle_ms, int64_t max_ms);
+
+/* The session with this id hash, or BK_ERR_NOT_FOUND (also when its
+ * account was removed). */
+bk_err storage_session_get(storage *st, const char *id_sha256, storage_session *out);
+
+/* Marks the session used now, and sets its language when lang is not NULL. */
+bk_err storage_session_touch(storage *st, const char *id_sha256, const char *lang);
+
+/* Ends the session (logout). BK_OK also when there was none. */
+bk_err storage_session_remove(storage *st, const char *id_sha256);
+
+/* A personal API key, for a spreadsheet's refresh "from web". */
+typedef struct storage_api_key {
+    char id[17]; /* the first 16 hex digits of its hash: names it on the page */
+    char label[101];
+    int64_t created_ms, last_used_ms; /* last_used_ms 0: never */
+} storage_api_key;
+
+/* Adds a key (its SHA-256 only) for user, audited. */
+bk_err storage_api_key_add(storage *st, const char *user, const char *key_sha256,
+                           const char *label);
+
+/* The account of the key with this hash into user (and marks it used), or
+ * BK_ERR_NOT_FOUND when there is none or it was revoked. */
+bk_err storage_api_key_use(storage *st, const char *key_sha256, char user[INGEST_ID_MAX + 1]);
+
+/* Revokes user's key named key_id (storage_api_key.id), audited.
+ * BK_ERR_NOT_FOUND when user has no such key. */
+bk_err storage_api_key_revoke(storage *st, const char *user, const char *key_id);
+
+/* Calls fn for each key of user that is not revoked, newest first. */
+bk_err storage_api_key_foreach(storage *st, const char *user,
+                               int (*fn)(const storage_api_key *k, void *ctx), void *ctx);
+
+/* Adds a line to the audit log: actor did action to subject (detail may
+ * be NULL). */
+bk_err storage_audit_add(storage *st, const char *actor, const char *action, const char *subject,
+                         const char *detail);
+
+typedef struct storage_audit_row {
+    int64_t at_ms;
+    const char *actor, *action, *subject, *detail; /* detail may be NULL */
+} storage_audit_row;
+
+/* Calls fn for the newest limit lines of the audit log, newest first. */
+bk_err storage_audit_foreach(storage *st, int limit,
+                             int (*fn)(const storage_audit_row *row, void *ctx), void *ctx);
+
+/* ---- the wijkdashboard's figures ----
+ * Every figure is computed by the database over the counted responses
+ * (not quarantined); nothing is loaded row by row. A response's area is
+ * its own, else its kiosk's ("" when neither); its month is the first 7
+ * characters of started_at ("YYYY-MM"). */
+
+typedef struct storage_dash_filter {
+    const char *area;      /* NULL: every area */
+    const char *survey_id; /* NULL: every survey */
+    int survey_version;    /* 0: every version */
+    const char *language;  /* NULL: every language */
+    const char *status;    /* NULL: complete and partial */
+    int64_t from_ms;       /* > 0: started at or after */
+    int64_t to_ms;         /* > 0: started before */
+    bool with_rapid;       /* false: responses flagged "rapid" left out */
+    bool with_repeat;      /* false: responses flagged "repeat" left out */
+} storage_dash_filter;
+
+typedef struct storage_dash_count {
+    const char *area, *month, *survey_id, *language, *status;
+    int survey_version;
+    bool rapid, repeat;
+    int64_t n;
+} storage_dash_count;
+
+/* Counts the responses matching f, except for its flags (with_rapid and
+ * with_repeat are not applied: the rows say which were flagged), grouped
+ * by area, month, survey, version, language, status and flags, sorted. */
+bk_err storage_dash_counts(storage *st, const storage_dash_filter *f,
+                           int (*fn)(const storage_dash_count *row, void *ctx), void *ctx);
+
+typedef struct storage_dash_value {
+    const char *question_id;
+    const char *month;
+    const char *value; /* a number as text, or an option id */
+    int64_t n;
+} storage_dash_value;
+
+/* How often each question of question_ids got each value, per month,
+ * over the responses matching f; an answer with several choices counts
+ * once for each. Sorted by question, month, value. */
+bk_err storage_dash_values(storage *st, const storage_dash_filter *f,
+                           const char *const *question_ids, size_t n_questions,
+                           int (*fn)(const storage_dash_value *row, void *ctx), void *ctx);
+
+typedef struct storage_dash_score {
+    const char *area, *month;
+    int64_t respondents; /* with a score */
+    double score_sum;    /* of their scores */
+} storage_dash_score;
+
+/* The social-cohesion score (docs/dashboard.md) per area and month over
+ * the responses matching f: an item's answer v (a whole number 1..5)
+ * counts as 6 - v where reverse[i], else v; a respondent who answered at
+ * least half of the n items (rounded up) scores (mean - 1) * 2.5, 0..10. */
+bk_err storage_dash_cohesion(storage *st, const storage_dash_filter *f, const char *const *items,
+                             const bool *reverse, size_t n_items,
+                             int (*fn)(const storage_dash_score *row, void *ctx), void *ctx);
+
+typedef struct storage_dash_text {
+    const char *response_id, *question_id, *text, *started_at, *language, *kiosk_id;
+    bool personal;                         /* the response is flagged "personal-data" */
+    bool hidden;                           /* hidden by moderation */
+    const char *hidden_reason, *hidden_by; /* NULL unless hidden */
+} storage_dash_text;
+
+/* The free-text answers to question_ids of the responses matching f,
+ * newest first; search (NULL or "": all) is found anywhere in the text,
+ * ignoring ASCII case; hidden ones only with with_hidden. Skips offset
+ * rows and gives at most limit; *total gets how many match. */
+bk_err storage_dash_texts(storage *st, const storage_dash_filter *f,
+                          const char *const *question_ids, size_t n_questions, const char *search,
+                          bool with_hidden, int64_t offset, int limit, int64_t *total,
+                          int (*fn)(const storage_dash_text *row, void *ctx), void *ctx);
+
+/* The area of a stored response (its own, else its kiosk's; "" for
+ * none) into area, or BK_ERR_NOT_FOUND. */
+bk_err storage_response_area(storage *st, const char *response_id, char area[INGEST_ID_MAX + 1]);
+
+/* Hides (hide) or shows again an answer, with the reason, in one
+ * transaction with its audit line ("moderate hide" / "moderate show" by
+ * actor). Nothing is deleted. BK_ERR_NOT_FOUND when the response has no
+ * answer to question_id. */
+bk_err storage_dash_moderate(storage *st, const char *response_id, const char *question_id,
+                             bool hide, const char *reason, const char *actor);
 
 #endif

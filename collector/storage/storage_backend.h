@@ -11,7 +11,7 @@ typedef struct storage_backend storage_backend;
 
 /* The schema version this build writes; each backend's migrations take a
  * database up to it (storage_schema.c, storage_pg_schema.c). */
-#define STORAGE_SCHEMA_VERSION 2
+#define STORAGE_SCHEMA_VERSION 3
 
 /* The start of every backend's handle: a backend's open makes its own
  * struct with this first and returns a pointer to it. */
@@ -50,6 +50,41 @@ struct storage_backend {
                        const char *actor);
     bk_err (*user_remove)(storage *st, const char *name, const char *actor);
     bk_err (*user_foreach)(storage *st, int (*fn)(const storage_user *u, void *ctx), void *ctx);
+    bk_err (*login_get)(storage *st, const char *name, storage_login *out);
+    bk_err (*login_failed)(storage *st, const char *name, int lock_after, int64_t lock_base_ms,
+                           int64_t *locked_until_ms);
+    bk_err (*login_ok)(storage *st, const char *name);
+    bk_err (*session_add)(storage *st, const char *id_sha256, const char *user, const char *csrf,
+                          const char *lang, int64_t idle_ms, int64_t max_ms);
+    bk_err (*session_get)(storage *st, const char *id_sha256, storage_session *out);
+    bk_err (*session_touch)(storage *st, const char *id_sha256, const char *lang);
+    bk_err (*session_remove)(storage *st, const char *id_sha256);
+    bk_err (*api_key_add)(storage *st, const char *user, const char *key_sha256, const char *label);
+    bk_err (*api_key_use)(storage *st, const char *key_sha256, char user[INGEST_ID_MAX + 1]);
+    bk_err (*api_key_revoke)(storage *st, const char *user, const char *key_id);
+    bk_err (*api_key_foreach)(storage *st, const char *user,
+                              int (*fn)(const storage_api_key *k, void *ctx), void *ctx);
+    bk_err (*audit_add)(storage *st, const char *actor, const char *action, const char *subject,
+                        const char *detail);
+    bk_err (*audit_foreach)(storage *st, int limit,
+                            int (*fn)(const storage_audit_row *row, void *ctx), void *ctx);
+    /* The dashboard's calls get their question ids as one JSON array of
+     * strings (checked ids; storage.c makes it), and the cohesion call the
+     * least number of items answered. */
+    bk_err (*dash_counts)(storage *st, const storage_dash_filter *f,
+                          int (*fn)(const storage_dash_count *row, void *ctx), void *ctx);
+    bk_err (*dash_values)(storage *st, const storage_dash_filter *f, const char *question_ids_json,
+                          int (*fn)(const storage_dash_value *row, void *ctx), void *ctx);
+    bk_err (*dash_cohesion)(storage *st, const storage_dash_filter *f, const char *items_json,
+                            const char *reverse_json, int min_answered,
+                            int (*fn)(const storage_dash_score *row, void *ctx), void *ctx);
+    bk_err (*dash_texts)(storage *st, const storage_dash_filter *f, const char *question_ids_json,
+                         const char *search, bool with_hidden, int64_t offset, int limit,
+                         int64_t *total, int (*fn)(const storage_dash_text *row, void *ctx),
+                         void *ctx);
+    bk_err (*response_area)(storage *st, const char *response_id, char area[INGEST_ID_MAX + 1]);
+    bk_err (*dash_moderate)(storage *st, const char *response_id, const char *question_id,
+                            bool hide, const char *reason, const char *actor);
 };
 
 /* The SQLite backend (storage_sqlite.c): opens or makes the database file

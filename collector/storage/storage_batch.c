@@ -216,6 +216,7 @@ static bk_err row_answers(storage_conn *c, response_row *row)
         memset(a, 0, sizeof *a);
         a->question_id = storage_col_dup(s, 0, &oom);
         a->value_json = storage_col_dup(s, 1, &oom);
+        a->hidden = sqlite3_column_int(s, 2) != 0;
         rc = SQLITE_OK;
     }
     bk_err err = BK_OK;
@@ -275,6 +276,7 @@ bk_err storage_sqlite_foreach_response(storage *base, const storage_filter *filt
     BIND(storage_bind_text(s, 1, filter->area));
     BIND(sqlite3_bind_int64(s, 2, filter->since_ms > 0 ? filter->since_ms : INT64_MIN));
     BIND(sqlite3_bind_int(s, 3, filter->with_quarantined ? 1 : 0));
+    BIND(sqlite3_bind_int64(s, 4, filter->until_ms > 0 ? filter->until_ms : INT64_MAX));
     while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         response_row row;
         err = row_read(c, s, &row);

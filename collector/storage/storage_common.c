@@ -181,3 +181,14 @@ const char *storage_user_problem(const storage_user *u)
     }
     return NULL;
 }
+
+int64_t storage_login_lock_until(int64_t now, int failures, int lock_after, int64_t base_ms)
+{
+    if (lock_after <= 0 || failures < lock_after)
+        return 0;
+    const int64_t day = 24LL * 3600 * 1000;
+    int64_t wait = base_ms > 0 ? base_ms : 1000;
+    for (int i = lock_after; i < failures && wait < day; i++)
+        wait *= 2;
+    return now + (wait < day ? wait : day);
+}

@@ -42,4 +42,9 @@ const char *storage_target_kind(storage_target target);
  * *body_out a new string, etag its quoted SHA-256. BK_ERR_NOMEM. */
 bk_err storage_surveys_body(json_t *surveys, const char *active, char **body_out, char etag[70]);
 
+/* When an account locks after failures wrong passwords
+ * (storage_login_failed): 0 below lock_after, else now + base_ms doubled
+ * for each failure past lock_after, at most a day. */
+int64_t storage_login_lock_until(int64_t now, int failures, int lock_after, int64_t base_ms);
+
 #endif

@@ -18,6 +18,8 @@ static void kiosk_from_row(sqlite3_stmt *s, storage_kiosk *k)
     k->queued = sqlite3_column_int64(s, 5);
     k->rejected = sqlite3_column_int64(s, 6);
     storage_col_copy(s, 7, k->last_error, sizeof k->last_error);
+    if ((size_t)sqlite3_column_bytes(s, 8) < sizeof k->status_body) /* else "": never cut JSON */
+        storage_col_copy(s, 8, k->status_body, sizeof k->status_body);
 }
 
 bk_err storage_sqlite_kiosk_add(storage *base, const char *kiosk_id, const char *area,

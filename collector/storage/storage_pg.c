@@ -255,8 +255,14 @@ bk_err pg_once(storage_pg *st, const char *sql, const pg_params *p, PGresult **r
 bk_err pg_each_row(storage_pg *st, const char *sql, const char *what,
                    int (*row)(const PGresult *r, int i, void *ctx), void *ctx)
 {
+    return pg_each_row_params(st, sql, NULL, what, row, ctx);
+}
+
+bk_err pg_each_row_params(storage_pg *st, const char *sql, const pg_params *p, const char *what,
+                          int (*row)(const PGresult *r, int i, void *ctx), void *ctx)
+{
     PGresult *r;
-    bk_err err = pg_once(st, sql, NULL, &r, what);
+    bk_err err = pg_once(st, sql, p, &r, what);
     if (err != BK_OK)
         return err;
     for (int i = 0; i < PQntuples(r); i++) {
@@ -451,4 +457,23 @@ const storage_backend storage_pg_backend = {
     .user_add = storage_pg_user_add,
     .user_remove = storage_pg_user_remove,
     .user_foreach = storage_pg_user_foreach,
+    .login_get = storage_pg_login_get,
+    .login_failed = storage_pg_login_failed,
+    .login_ok = storage_pg_login_ok,
+    .session_add = storage_pg_session_add,
+    .session_get = storage_pg_session_get,
+    .session_touch = storage_pg_session_touch,
+    .session_remove = storage_pg_session_remove,
+    .api_key_add = storage_pg_api_key_add,
+    .api_key_use = storage_pg_api_key_use,
+    .api_key_revoke = storage_pg_api_key_revoke,
+    .api_key_foreach = storage_pg_api_key_foreach,
+    .audit_add = storage_pg_audit_add,
+    .audit_foreach = storage_pg_audit_foreach,
+    .dash_counts = storage_pg_dash_counts,
+    .dash_values = storage_pg_dash_values,
+    .dash_cohesion = storage_pg_dash_cohesion,
+    .dash_texts = storage_pg_dash_texts,
+    .response_area = storage_pg_response_area,
+    .dash_moderate = storage_pg_dash_moderate,
 };

@@ -40,7 +40,7 @@ typedef struct storage_pg {
 } storage_pg;
 
 /* Up to this many parameters per statement. */
-#define PG_MAX_PARAMS 12
+#define PG_MAX_PARAMS 16
 
 /* The text parameters of one statement ($1 is v[0]); numbers are written
  * into num[]. NULL binds SQL NULL. */
@@ -99,6 +99,10 @@ bk_err pg_once(storage_pg *st, const char *sql, const pg_params *p, PGresult **r
 bk_err pg_each_row(storage_pg *st, const char *sql, const char *what,
                    int (*row)(const PGresult *r, int i, void *ctx), void *ctx);
 
+/* pg_each_row with the parameters p. */
+bk_err pg_each_row_params(storage_pg *st, const char *sql, const pg_params *p, const char *what,
+                          int (*row)(const PGresult *r, int i, void *ctx), void *ctx);
+
 /* The value at (row, col) as int64 (0 for NULL). */
 int64_t pg_int_at(const PGresult *r, int row, int col);
 
@@ -147,6 +151,41 @@ bk_err storage_pg_user_add(storage *base, const storage_user *u, const char *pas
 bk_err storage_pg_user_remove(storage *base, const char *name, const char *actor);
 bk_err storage_pg_user_foreach(storage *base, int (*fn)(const storage_user *u, void *ctx),
                                void *ctx);
+bk_err storage_pg_login_get(storage *base, const char *name, storage_login *out);
+bk_err storage_pg_login_failed(storage *base, const char *name, int lock_after,
+                               int64_t lock_base_ms, int64_t *locked_until_ms);
+bk_err storage_pg_login_ok(storage *base, const char *name);
+bk_err storage_pg_session_add(storage *base, const char *id_sha256, const char *user,
+                              const char *csrf, const char *lang, int64_t idle_ms, int64_t max_ms);
+bk_err storage_pg_session_get(storage *base, const char *id_sha256, storage_session *out);
+bk_err storage_pg_session_touch(storage *base, const char *id_sha256, const char *lang);
+bk_err storage_pg_session_remove(storage *base, const char *id_sha256);
+bk_err storage_pg_api_key_add(storage *base, const char *user, const char *key_sha256,
+                              const char *label);
+bk_err storage_pg_api_key_use(storage *base, const char *key_sha256, char user[INGEST_ID_MAX + 1]);
+bk_err storage_pg_api_key_revoke(storage *base, const char *user, const char *key_id);
+bk_err storage_pg_api_key_foreach(storage *base, const char *user,
+                                  int (*fn)(const storage_api_key *k, void *ctx), void *ctx);
+bk_err storage_pg_audit_add(storage *base, const char *actor, const char *action,
+                            const char *subject, const char *detail);
+bk_err storage_pg_audit_foreach(storage *base, int limit,
+                                int (*fn)(const storage_audit_row *row, void *ctx), void *ctx);
+bk_err storage_pg_dash_counts(storage *base, const storage_dash_filter *f,
+                              int (*fn)(const storage_dash_count *row, void *ctx), void *ctx);
+bk_err storage_pg_dash_values(storage *base, const storage_dash_filter *f,
+                              const char *question_ids_json,
+                              int (*fn)(const storage_dash_value *row, void *ctx), void *ctx);
+bk_err storage_pg_dash_cohesion(storage *base, const storage_dash_filter *f, const char *items_json,
+                                const char *reverse_json, int min_answered,
+                                int (*fn)(const storage_dash_score *row, void *ctx), void *ctx);
+bk_err storage_pg_dash_texts(storage *base, const storage_dash_filter *f,
+                             const char *question_ids_json, const char *search, bool with_hidden,
+                             int64_t offset, int limit, int64_t *total,
+                             int (*fn)(const storage_dash_text *row, void *ctx), void *ctx);
+bk_err storage_pg_response_area(storage *base, const char *response_id,
+                                char area[INGEST_ID_MAX + 1]);
+bk_err storage_pg_dash_moderate(storage *base, const char *response_id, const char *question_id,
+                                bool hide, const char *reason, const char *actor);
 void storage_pg_close(storage *base);
 bk_err storage_pg_database_version(storage *base, int *out);
 bk_err storage_pg_check(storage *base, bk_diag *diag);

@@ -356,14 +356,17 @@ static char *dup_at(const PGresult *r, int i, int n, bool *oom)
 }
 
 /* The answers of a response as the cursor sends them (PG_ANSWERS_AGG): in
- * position order, each question_id, US (0x1f), value_json, separated by
+ * position order, each question_id, US (0x1f), value_json, US and 1 when
+ * moderation hid it (else 0), separated by
  * RS (0x1e). Neither can occur inside one: a question id is letters,
  * digits, '-' and '_' (ingest checks it with survey_id_valid), and JSON
  * text holds no raw control character. Cheaper for both sides than
  * json_agg (1,000,000 responses: 14 s instead of 19 s in the server). */
 #define PG_ANSWERS_AGG                                                                             \
-    "(SELECT string_agg(a.question_id || chr(31) || a.value_json, chr(30) ORDER BY a.position)"    \
-    " FROM answers a WHERE a.response_id = r.response_id)"
+    "(SELECT string_agg(a.question_id || chr(31) || a.value_json || chr(31) ||"                    \
+    " CASE WHEN m.hidden <> 0 THEN '1' ELSE '0' END, chr(30) ORDER BY a.position)"                 \
+    " FROM answers a LEFT JOIN moderation m ON m.response_id = a.response_id"                      \
+    " AND m.question_id = a.question_id WHERE a.response_id = r.response_id)"
 
 static bk_err answers_parse(response_row *row, const char *text)
 {
@@ -381,13 +384,15 @@ static bk_err answers_parse(response_row *row, const char *text)
         if (!end)
             end = p + strlen(p);
         const char *us = memchr(p, '\x1f', (size_t)(end - p));
-        if (!us) {
+        const char *us2 = us ? memchr(us + 1, '\x1f', (size_t)(end - us - 1)) : NULL;
+        if (!us2) {
             log_error("storage", "response %s: its answers cannot be read", row->response_id);
             return BK_ERR_CORRUPT;
         }
         response_answer *a = &row->answers[j];
         a->question_id = strndup(p, (size_t)(us - p));
-        a->value_json = strndup(us + 1, (size_t)(end - us - 1));
+        a->value_json = strndup(us + 1, (size_t)(us2 - us - 1));
+        a->hidden = us2[1] == '1';
         row->n_answers = j + 1;
         if (!a->question_id || !a->value_json)
             return BK_ERR_NOMEM;
@@ -435,21 +440,22 @@ static bk_err foreach_tx(pg_conn *c, void *arg)
     pg_text(&p, x->filter->area);
     pg_int(&p, x->filter->since_ms > 0 ? x->filter->since_ms : INT64_MIN);
     pg_int(&p, x->filter->with_quarantined ? 1 : 0);
+    pg_int(&p, x->filter->until_ms > 0 ? x->filter->until_ms : INT64_MAX);
     /* Planned for reading every row, not for the first ones fast. */
     bk_err err =
         pg_exec(c, "SET LOCAL cursor_tuple_fraction = 1.0", NULL, NULL, "reading responses");
     if (err == BK_OK)
-        err = pg_exec(
-            c,
-            "DECLARE bk_responses NO SCROLL CURSOR FOR"
-            " SELECT r.id, r.seq, r.response_id, r.survey_id, r.survey_version, r.mode,"
-            " r.status, r.language, r.area, r.started_at, r.completed_at, r.flags,"
-            " r.batch_id, r.kiosk_id, " PG_ANSWERS_AGG
-            " FROM responses r LEFT JOIN kiosks k ON k.id = r.kiosk_id"
-            " WHERE ($1::text IS NULL OR coalesce(r.area, k.area) = $1::text)"
-            " AND r.started_ms >= $2::bigint AND ($3::integer <> 0 OR r.quarantine_reason IS NULL)"
-            " ORDER BY r.kiosk_id, r.seq, r.response_id",
-            &p, NULL, "reading responses");
+        err = pg_exec(c,
+                      "DECLARE bk_responses NO SCROLL CURSOR FOR"
+                      " SELECT r.id, r.seq, r.response_id, r.survey_id, r.survey_version, r.mode,"
+                      " r.status, r.language, r.area, r.started_at, r.completed_at, r.flags,"
+                      " r.batch_id, r.kiosk_id, " PG_ANSWERS_AGG
+                      " FROM responses r LEFT JOIN kiosks k ON k.id = r.kiosk_id"
+                      " WHERE ($1::text IS NULL OR coalesce(r.area, k.area) = $1::text)"
+                      " AND r.started_ms >= $2::bigint AND r.started_ms < $4::bigint"
+                      " AND ($3::integer <> 0 OR r.quarantine_reason IS NULL)"
+                      " ORDER BY r.kiosk_id, r.seq, r.response_id",
+                      &p, NULL, "reading responses");
     bool more = err == BK_OK;
     while (more) {
         PGresult *r;

@@ -12,8 +12,8 @@
 /* The kiosk columns kiosk_at reads. */
 #define PG_KIOSK_SELECT                                                                            \
     "SELECT k.id, k.area, k.revoked_ms IS NOT NULL, k.created_ms,"                                 \
-    " coalesce(s.received_ms, 0), coalesce(s.queued, 0), coalesce(s.rejected, 0), s.last_error"    \
-    " FROM kiosks k LEFT JOIN kiosk_status s ON s.kiosk_id = k.id"
+    " coalesce(s.received_ms, 0), coalesce(s.queued, 0), coalesce(s.rejected, 0), s.last_error,"   \
+    " s.body FROM kiosks k LEFT JOIN kiosk_status s ON s.kiosk_id = k.id"
 
 /* The targets that reach kiosk $1 in area $2 (NULL: none). */
 #define PG_TARGETS_OF_KIOSK                                                                        \
@@ -31,6 +31,8 @@ static void kiosk_at(const PGresult *r, int row, storage_kiosk *k)
     k->queued = pg_int_at(r, row, 5);
     k->rejected = pg_int_at(r, row, 6);
     pg_copy_at(r, row, 7, k->last_error, sizeof k->last_error);
+    if ((size_t)PQgetlength(r, row, 8) < sizeof k->status_body) /* else "": never cut JSON */
+        pg_copy_at(r, row, 8, k->status_body, sizeof k->status_body);
 }
 
 bk_err storage_pg_kiosk_add(storage *base, const char *kiosk_id, const char *area,

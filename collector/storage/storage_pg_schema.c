@@ -130,6 +130,38 @@ static const char *const migrations[] = {
     "  detail TEXT"
     ");"
     "CREATE INDEX audit_log_at ON audit_log(at_ms);",
+    /* 2 -> 3: the web interface's sessions, login locks, API keys and
+     * moderation; an index for the dashboard's per-survey figures */
+    "ALTER TABLE users ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE users ADD COLUMN locked_until_ms BIGINT NOT NULL DEFAULT 0;"
+    "CREATE TABLE sessions ("
+    "  id_sha256 TEXT COLLATE \"C\" PRIMARY KEY NOT NULL,"
+    "  user_name TEXT COLLATE \"C\" NOT NULL REFERENCES users(name) ON DELETE CASCADE,"
+    "  csrf TEXT NOT NULL,"
+    "  lang TEXT NOT NULL,"
+    "  created_ms BIGINT NOT NULL,"
+    "  last_ms BIGINT NOT NULL"
+    ");"
+    "CREATE INDEX sessions_user ON sessions(user_name);"
+    "CREATE TABLE api_keys ("
+    "  key_sha256 TEXT COLLATE \"C\" PRIMARY KEY NOT NULL,"
+    "  user_name TEXT COLLATE \"C\" NOT NULL REFERENCES users(name) ON DELETE CASCADE,"
+    "  label TEXT NOT NULL,"
+    "  created_ms BIGINT NOT NULL,"
+    "  last_used_ms BIGINT NOT NULL DEFAULT 0,"
+    "  revoked_ms BIGINT"
+    ");"
+    "CREATE INDEX api_keys_user ON api_keys(user_name);"
+    "CREATE TABLE moderation ("
+    "  response_id TEXT COLLATE \"C\" NOT NULL REFERENCES responses(response_id),"
+    "  question_id TEXT COLLATE \"C\" NOT NULL,"
+    "  hidden INTEGER NOT NULL,"
+    "  reason TEXT NOT NULL,"
+    "  by_user TEXT NOT NULL,"
+    "  at_ms BIGINT NOT NULL,"
+    "  PRIMARY KEY (response_id, question_id)"
+    ");"
+    "CREATE INDEX responses_survey_started ON responses(survey_id, started_ms);",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORAGE_SCHEMA_VERSION,

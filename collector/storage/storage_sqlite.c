@@ -21,8 +21,22 @@
 /* The kiosk columns read by storage_kiosk.c (kiosk_from_row). */
 #define KIOSK_SELECT                                                                               \
     "SELECT k.id, k.area, k.revoked_ms IS NOT NULL, k.created_ms,"                                 \
-    " coalesce(s.received_ms, 0), coalesce(s.queued, 0), coalesce(s.rejected, 0), s.last_error"    \
-    " FROM kiosks k LEFT JOIN kiosk_status s ON s.kiosk_id = k.id"
+    " coalesce(s.received_ms, 0), coalesce(s.queued, 0), coalesce(s.rejected, 0), s.last_error,"   \
+    " s.body FROM kiosks k LEFT JOIN kiosk_status s ON s.kiosk_id = k.id"
+
+/* The dashboard's responses (storage.h): ?1 area, ?2 survey, ?3 version
+ * (0: any), ?4 language, ?5 status, ?6 and ?7 the started_ms range, ?8
+ * and ?9 whether rapid and repeat ones count. */
+#define DASH_AREA "coalesce(r.area, k.area, '')"
+#define DASH_RAPID "r.flags LIKE '%\"rapid\"%'"
+#define DASH_REPEAT "r.flags LIKE '%\"repeat\"%'"
+#define DASH_FROM " FROM responses r LEFT JOIN kiosks k ON k.id = r.kiosk_id"
+#define DASH_WHERE                                                                                 \
+    " WHERE r.quarantine_reason IS NULL AND (?1 IS NULL OR " DASH_AREA " = ?1)"                    \
+    " AND (?2 IS NULL OR r.survey_id = ?2) AND (?3 = 0 OR r.survey_version = ?3)"                  \
+    " AND (?4 IS NULL OR r.language = ?4) AND (?5 IS NULL OR r.status = ?5)"                       \
+    " AND r.started_ms >= ?6 AND r.started_ms < ?7"                                                \
+    " AND (?8 <> 0 OR NOT " DASH_RAPID ") AND (?9 <> 0 OR NOT " DASH_REPEAT ")"
 
 /* The targets that reach kiosk ?1 in area ?2 (NULL: none). */
 #define TARGETS_OF_KIOSK                                                                           \
@@ -88,10 +102,13 @@ static const char *const storage_sql[SQ_COUNT_] = {
         " r.status, r.language, r.area, r.started_at, r.completed_at, r.flags,"
         " r.batch_id, r.kiosk_id FROM responses r LEFT JOIN kiosks k ON k.id = r.kiosk_id"
         " WHERE (?1 IS NULL OR coalesce(r.area, k.area) = ?1)"
-        " AND r.started_ms >= ?2 AND (?3 <> 0 OR r.quarantine_reason IS NULL)"
+        " AND r.started_ms >= ?2 AND r.started_ms < ?4"
+        " AND (?3 <> 0 OR r.quarantine_reason IS NULL)"
         " ORDER BY r.kiosk_id, r.seq, r.response_id",
-    [SQ_ANSWERS_OF] = "SELECT question_id, value_json FROM answers WHERE response_id = ?1"
-                      " ORDER BY position",
+    [SQ_ANSWERS_OF] = "SELECT a.question_id, a.value_json, coalesce(m.hidden, 0) FROM answers a"
+                      " LEFT JOIN moderation m ON m.response_id = a.response_id"
+                      " AND m.question_id = a.question_id WHERE a.response_id = ?1"
+                      " ORDER BY a.position",
     [SQ_COUNTS] = "SELECT r.survey_id, r.survey_version, coalesce(r.area, k.area, ''),"
                   " r.kiosk_id,"
                   " sum(CASE WHEN r.quarantine_reason IS NULL THEN 1 ELSE 0 END),"
@@ -112,6 +129,73 @@ static const char *const storage_sql[SQ_COUNT_] = {
     [SQ_USER_ALL] = "SELECT name, role, areas, created_ms FROM users ORDER BY name",
     [SQ_AUDIT_ADD] = "INSERT INTO audit_log (at_ms, actor, action, subject, detail)"
                      " VALUES (?1, ?2, ?3, ?4, ?5)",
+    [SQ_AUDIT_ALL] = "SELECT at_ms, actor, action, subject, detail FROM audit_log"
+                     " ORDER BY id DESC LIMIT ?1",
+    [SQ_LOGIN_GET] = "SELECT name, role, areas, created_ms, password_hash, failures,"
+                     " locked_until_ms FROM users WHERE name = ?1",
+    [SQ_LOGIN_FAILED] = "UPDATE users SET failures = failures + 1 WHERE name = ?1"
+                        " RETURNING failures",
+    [SQ_LOGIN_LOCK] = "UPDATE users SET locked_until_ms = ?2 WHERE name = ?1",
+    [SQ_LOGIN_OK] = "UPDATE users SET failures = 0, locked_until_ms = 0 WHERE name = ?1",
+    [SQ_SESSION_PRUNE] = "DELETE FROM sessions WHERE last_ms < ?1 OR created_ms < ?2",
+    [SQ_SESSION_ADD] = "INSERT INTO sessions (id_sha256, user_name, csrf, lang, created_ms,"
+                       " last_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+    [SQ_SESSION_GET] = "SELECT user_name, csrf, lang, created_ms, last_ms FROM sessions"
+                       " WHERE id_sha256 = ?1",
+    [SQ_SESSION_TOUCH] = "UPDATE sessions SET last_ms = ?2, lang = coalesce(?3, lang)"
+                         " WHERE id_sha256 = ?1",
+    [SQ_SESSION_REMOVE] = "DELETE FROM sessions WHERE id_sha256 = ?1",
+    [SQ_KEY_ADD] = "INSERT INTO api_keys (key_sha256, user_name, label, created_ms)"
+                   " VALUES (?1, ?2, ?3, ?4)",
+    [SQ_KEY_USE] = "UPDATE api_keys SET last_used_ms = ?2 WHERE key_sha256 = ?1"
+                   " AND revoked_ms IS NULL RETURNING user_name",
+    [SQ_KEY_REVOKE] = "UPDATE api_keys SET revoked_ms = ?3 WHERE user_name = ?1"
+                      " AND substr(key_sha256, 1, 16) = ?2 AND revoked_ms IS NULL",
+    [SQ_KEY_ALL] = "SELECT substr(key_sha256, 1, 16), label, created_ms, last_used_ms"
+                   " FROM api_keys WHERE user_name = ?1 AND revoked_ms IS NULL"
+                   " ORDER BY created_ms DESC, key_sha256",
+    [SQ_DASH_COUNTS] = "SELECT " DASH_AREA ", substr(r.started_at, 1, 7), r.survey_id,"
+                       " r.survey_version, r.language, r.status, " DASH_RAPID ", " DASH_REPEAT
+                       ", count(*)" DASH_FROM DASH_WHERE
+                       " GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8",
+    /* An answer with several choices is one row per choice (json_each). */
+    [SQ_DASH_VALUES] = "SELECT a.question_id, substr(r.started_at, 1, 7), CAST(e.value AS TEXT),"
+                       " count(*)" DASH_FROM " JOIN answers a ON a.response_id = r.response_id,"
+                       " json_each(CASE WHEN json_type(a.value_json) = 'array' THEN a.value_json"
+                       " ELSE json_array(json(a.value_json)) END) e" DASH_WHERE
+                       " AND a.question_id IN (SELECT value FROM json_each(?10))"
+                       " AND e.type IN ('integer', 'real', 'text')"
+                       " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+    [SQ_DASH_COHESION] =
+        "SELECT area, month, count(*), sum(score) FROM (SELECT " DASH_AREA " AS area,"
+        " substr(r.started_at, 1, 7) AS month, (avg(CASE WHEN a.question_id IN"
+        " (SELECT value FROM json_each(?11)) THEN 6 - CAST(a.value_json AS INTEGER)"
+        " ELSE CAST(a.value_json AS INTEGER) END) - 1) * 2.5 AS score" DASH_FROM
+        " JOIN answers a ON a.response_id = r.response_id" DASH_WHERE
+        " AND a.question_id IN (SELECT value FROM json_each(?10))"
+        " AND json_type(a.value_json) = 'integer'"
+        " AND CAST(a.value_json AS INTEGER) BETWEEN 1 AND 5"
+        " GROUP BY r.response_id, 1, 2 HAVING count(*) >= ?12)"
+        " GROUP BY area, month ORDER BY area, month",
+    [SQ_DASH_TEXTS] =
+        "SELECT r.response_id, a.question_id, json_extract(a.value_json, '$'), r.started_at,"
+        " r.language, r.kiosk_id, r.flags LIKE '%\"personal-data\"%', coalesce(m.hidden, 0),"
+        " m.reason, m.by_user, count(*) OVER ()" DASH_FROM
+        " JOIN answers a ON a.response_id = r.response_id LEFT JOIN moderation m"
+        " ON m.response_id = a.response_id AND m.question_id = a.question_id" DASH_WHERE
+        " AND a.question_id IN (SELECT value FROM json_each(?10))"
+        " AND json_type(a.value_json) = 'text'"
+        " AND (?11 IS NULL OR instr(lower(json_extract(a.value_json, '$')), lower(?11)) > 0)"
+        " AND (?12 <> 0 OR coalesce(m.hidden, 0) = 0)"
+        " ORDER BY r.started_ms DESC, r.response_id, a.position LIMIT ?13 OFFSET ?14",
+    [SQ_RESPONSE_AREA] = "SELECT " DASH_AREA " FROM responses r LEFT JOIN kiosks k"
+                         " ON k.id = r.kiosk_id WHERE r.response_id = ?1",
+    [SQ_MODERATE] =
+        "INSERT INTO moderation (response_id, question_id, hidden, reason, by_user,"
+        " at_ms) SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM answers"
+        " WHERE response_id = ?1 AND question_id = ?2)"
+        " ON CONFLICT (response_id, question_id) DO UPDATE SET hidden = excluded.hidden,"
+        " reason = excluded.reason, by_user = excluded.by_user, at_ms = excluded.at_ms",
 };
 
 /* ---- helpers shared by the backend's files ---- */
@@ -252,13 +336,23 @@ void storage_conn_put(storage_sqlite *st, storage_conn *c)
 bk_err storage_each_row(storage_sqlite *st, enum storage_sq which, const char *what,
                         int (*row)(sqlite3_stmt *s, void *ctx), void *ctx)
 {
+    return storage_each_row_bound(st, which, what, NULL, row, ctx);
+}
+
+bk_err storage_each_row_bound(storage_sqlite *st, enum storage_sq which, const char *what,
+                              int (*bind)(sqlite3_stmt *s, void *ctx),
+                              int (*row)(sqlite3_stmt *s, void *ctx), void *ctx)
+{
     storage_conn *c;
     bk_err err = storage_conn_get(st, &c);
     if (err != BK_OK)
         return err;
     sqlite3_stmt *s = c->sq[which];
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    int rc = bind ? bind(s, ctx) : SQLITE_OK;
+    while (rc == SQLITE_OK || rc == SQLITE_ROW) {
+        rc = sqlite3_step(s);
+        if (rc != SQLITE_ROW)
+            break;
         int r = row(s, ctx);
         if (r != 0) {
             rc = r < 0 ? SQLITE_NOMEM : SQLITE_DONE;
@@ -505,4 +599,23 @@ const storage_backend storage_sqlite_backend = {
     .user_add = storage_sqlite_user_add,
     .user_remove = storage_sqlite_user_remove,
     .user_foreach = storage_sqlite_user_foreach,
+    .login_get = storage_sqlite_login_get,
+    .login_failed = storage_sqlite_login_failed,
+    .login_ok = storage_sqlite_login_ok,
+    .session_add = storage_sqlite_session_add,
+    .session_get = storage_sqlite_session_get,
+    .session_touch = storage_sqlite_session_touch,
+    .session_remove = storage_sqlite_session_remove,
+    .api_key_add = storage_sqlite_api_key_add,
+    .api_key_use = storage_sqlite_api_key_use,
+    .api_key_revoke = storage_sqlite_api_key_revoke,
+    .api_key_foreach = storage_sqlite_api_key_foreach,
+    .audit_add = storage_sqlite_audit_add,
+    .audit_foreach = storage_sqlite_audit_foreach,
+    .dash_counts = storage_sqlite_dash_counts,
+    .dash_values = storage_sqlite_dash_values,
+    .dash_cohesion = storage_sqlite_dash_cohesion,
+    .dash_texts = storage_sqlite_dash_texts,
+    .response_area = storage_sqlite_response_area,
+    .dash_moderate = storage_sqlite_dash_moderate,
 };

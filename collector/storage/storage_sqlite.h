@@ -48,6 +48,26 @@ enum storage_sq {
     SQ_USER_REMOVE,
     SQ_USER_ALL,
     SQ_AUDIT_ADD,
+    SQ_AUDIT_ALL,
+    SQ_LOGIN_GET,
+    SQ_LOGIN_FAILED,
+    SQ_LOGIN_LOCK,
+    SQ_LOGIN_OK,
+    SQ_SESSION_PRUNE,
+    SQ_SESSION_ADD,
+    SQ_SESSION_GET,
+    SQ_SESSION_TOUCH,
+    SQ_SESSION_REMOVE,
+    SQ_KEY_ADD,
+    SQ_KEY_USE,
+    SQ_KEY_REVOKE,
+    SQ_KEY_ALL,
+    SQ_DASH_COUNTS,
+    SQ_DASH_VALUES,
+    SQ_DASH_COHESION,
+    SQ_DASH_TEXTS,
+    SQ_RESPONSE_AREA,
+    SQ_MODERATE,
     SQ_COUNT_
 };
 
@@ -91,6 +111,12 @@ typedef struct storage_sqlite {
 bk_err storage_each_row(storage_sqlite *st, enum storage_sq which, const char *what,
                         int (*row)(sqlite3_stmt *s, void *ctx), void *ctx);
 
+/* storage_each_row with parameters: bind(s, ctx) binds them first and
+ * returns SQLITE_OK or the first failure. */
+bk_err storage_each_row_bound(storage_sqlite *st, enum storage_sq which, const char *what,
+                              int (*bind)(sqlite3_stmt *s, void *ctx),
+                              int (*row)(sqlite3_stmt *s, void *ctx), void *ctx);
+
 /* Borrows a connection, waiting up to busy_timeout_ms for one to be given
  * back. Returns BK_OK or BK_ERR_BUSY (logged). */
 bk_err storage_conn_get(storage_sqlite *st, storage_conn **out);
@@ -122,6 +148,11 @@ bk_err storage_write_begin(storage_sqlite *st, storage_conn **out);
 bk_err storage_tx_read(storage_conn *c);
 bk_err storage_tx_commit(storage_conn *c);
 void storage_tx_rollback(storage_conn *c);
+
+/* Adds the audit row of an action inside the write transaction on c
+ * (detail may be NULL). Returns SQLITE_DONE or the failure. */
+int storage_audit_row_add(storage_conn *c, int64_t now, const char *actor, const char *action,
+                          const char *subject, const char *detail);
 
 /* Binds text (NULL binds SQL NULL); the text must outlive the step. */
 int storage_bind_text(sqlite3_stmt *s, int i, const char *text);
@@ -173,6 +204,44 @@ bk_err storage_sqlite_user_add(storage *base, const storage_user *u, const char 
 bk_err storage_sqlite_user_remove(storage *base, const char *name, const char *actor);
 bk_err storage_sqlite_user_foreach(storage *base, int (*fn)(const storage_user *u, void *ctx),
                                    void *ctx);
+bk_err storage_sqlite_login_get(storage *base, const char *name, storage_login *out);
+bk_err storage_sqlite_login_failed(storage *base, const char *name, int lock_after,
+                                   int64_t lock_base_ms, int64_t *locked_until_ms);
+bk_err storage_sqlite_login_ok(storage *base, const char *name);
+bk_err storage_sqlite_session_add(storage *base, const char *id_sha256, const char *user,
+                                  const char *csrf, const char *lang, int64_t idle_ms,
+                                  int64_t max_ms);
+bk_err storage_sqlite_session_get(storage *base, const char *id_sha256, storage_session *out);
+bk_err storage_sqlite_session_touch(storage *base, const char *id_sha256, const char *lang);
+bk_err storage_sqlite_session_remove(storage *base, const char *id_sha256);
+bk_err storage_sqlite_api_key_add(storage *base, const char *user, const char *key_sha256,
+                                  const char *label);
+bk_err storage_sqlite_api_key_use(storage *base, const char *key_sha256,
+                                  char user[INGEST_ID_MAX + 1]);
+bk_err storage_sqlite_api_key_revoke(storage *base, const char *user, const char *key_id);
+bk_err storage_sqlite_api_key_foreach(storage *base, const char *user,
+                                      int (*fn)(const storage_api_key *k, void *ctx), void *ctx);
+bk_err storage_sqlite_audit_add(storage *base, const char *actor, const char *action,
+                                const char *subject, const char *detail);
+bk_err storage_sqlite_audit_foreach(storage *base, int limit,
+                                    int (*fn)(const storage_audit_row *row, void *ctx), void *ctx);
+bk_err storage_sqlite_dash_counts(storage *base, const storage_dash_filter *f,
+                                  int (*fn)(const storage_dash_count *row, void *ctx), void *ctx);
+bk_err storage_sqlite_dash_values(storage *base, const storage_dash_filter *f,
+                                  const char *question_ids_json,
+                                  int (*fn)(const storage_dash_value *row, void *ctx), void *ctx);
+bk_err storage_sqlite_dash_cohesion(storage *base, const storage_dash_filter *f,
+                                    const char *items_json, const char *reverse_json,
+                                    int min_answered,
+                                    int (*fn)(const storage_dash_score *row, void *ctx), void *ctx);
+bk_err storage_sqlite_dash_texts(storage *base, const storage_dash_filter *f,
+                                 const char *question_ids_json, const char *search,
+                                 bool with_hidden, int64_t offset, int limit, int64_t *total,
+                                 int (*fn)(const storage_dash_text *row, void *ctx), void *ctx);
+bk_err storage_sqlite_response_area(storage *base, const char *response_id,
+                                    char area[INGEST_ID_MAX + 1]);
+bk_err storage_sqlite_dash_moderate(storage *base, const char *response_id, const char *question_id,
+                                    bool hide, const char *reason, const char *actor);
 void storage_sqlite_close(storage *base);
 bk_err storage_sqlite_database_version(storage *base, int *out);
 bk_err storage_sqlite_check(storage *base, bk_diag *diag);

@@ -7,9 +7,8 @@
 
 #include "log.h"
 
-/* Adds the audit row of an action inside the write transaction on c. */
-static int audit_row(storage_conn *c, int64_t now, const char *actor, const char *action,
-                     const char *subject, const char *detail)
+int storage_audit_row_add(storage_conn *c, int64_t now, const char *actor, const char *action,
+                          const char *subject, const char *detail)
 {
     sqlite3_stmt *s = c->sq[SQ_AUDIT_ADD];
     int rc = SQLITE_OK;
@@ -47,7 +46,7 @@ bk_err storage_sqlite_user_add(storage *base, const storage_user *u, const char 
     snprintf(detail, sizeof detail, "role %s%s%s", storage_role_name(u->role),
              u->areas[0] ? ", areas " : "", u->areas);
     if (rc == SQLITE_DONE)
-        rc = audit_row(c, now, actor, "user add", u->name, detail);
+        rc = storage_audit_row_add(c, now, actor, "user add", u->name, detail);
     if (rc == SQLITE_CONSTRAINT_PRIMARYKEY)
         err = BK_ERR_STATE; /* the name is taken: the caller says so */
     else if (rc != SQLITE_DONE)
@@ -73,7 +72,7 @@ bk_err storage_sqlite_user_remove(storage *base, const char *name, const char *a
     bool removed = rc == SQLITE_DONE && sqlite3_changes(c->db) == 1;
     storage_stmt_done(s);
     if (rc == SQLITE_DONE && removed)
-        rc = audit_row(c, clock_wall_ms(&st->clock), actor, "user remove", name, NULL);
+        rc = storage_audit_row_add(c, clock_wall_ms(&st->clock), actor, "user remove", name, NULL);
     if (rc != SQLITE_DONE)
         err = storage_fail(c, rc, "removing an account");
     else if (!removed)
