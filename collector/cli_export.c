@@ -1,9 +1,11 @@
-/* cli_export.c: `buurtkiosk-collector export --format csv|jsonl --out FILE
- * [--area AREA] [--since DATE]`: every counted response the collector
+/* cli_export.c: `buurtkiosk-collector export --format csv|jsonl|xlsx --out
+ * FILE [--area AREA] [--since DATE]`: every counted response the collector
  * holds (quarantined ones and conflicting versions stay out; `status`
  * lists them), written with the kiosk's own exporter (core/export.h), so a
- * kiosk's USB export and the collector's read the same. Streamed: one
- * response in memory at a time. */
+ * kiosk's USB export and the collector's read the same; CSV and JSON Lines
+ * are streamed, one response in memory at a time. xlsx is an Excel
+ * workbook with a worksheet per survey (collector/report/report_xlsx.h),
+ * built in memory and written to a file only. */
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -13,20 +15,22 @@
 #include "cli.h"
 #include "diag.h"
 #include "export.h"
+#include "report_xlsx.h"
 #include "survey.h"
 
-#define CLI_EXPORT_MAX_SURVEYS 256 /* surveys that name CSV columns */
+#define CLI_EXPORT_MAX_SURVEYS 256 /* surveys that name CSV and xlsx columns */
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: buurtkiosk-collector export --format csv|jsonl --out FILE [--area AREA]\n"
-               "                                   [--since DATE] [--config FILE]\n\n"
+    fprintf(f, "usage: buurtkiosk-collector export --format csv|jsonl|xlsx --out FILE\n"
+               "                                   [--area AREA] [--since DATE] [--config FILE]\n\n"
                "Writes every counted response as CSV for Excel (';', UTF-8 with BOM, one\n"
-               "row per response, a kiosk_id column, then one column per question) or as\n"
-               "JSON Lines (one PROTOCOL.md response per line, with \"kiosk_id\"). The file\n"
-               "is written as FILE.part and renamed when complete; --out - writes to\n"
-               "standard output. Quarantined responses and conflicts are not exported\n"
-               "(see `status`) unless --with-quarantined is given.\n\n"
+               "row per response, a kiosk_id column, then one column per question), as\n"
+               "JSON Lines (one PROTOCOL.md response per line, with \"kiosk_id\") or as an\n"
+               "Excel workbook (xlsx: one worksheet per survey, Dutch headers and labels).\n"
+               "The file is written as FILE.part and renamed when complete; --out - writes\n"
+               "to standard output (not for xlsx). Quarantined responses and conflicts are\n"
+               "not exported (see `status`) unless --with-quarantined is given.\n\n"
                "  --area AREA     only responses of this area (the response's own area,\n"
                "                  else its kiosk's)\n"
                "  --since DATE    only responses started on or after DATE (YYYY-MM-DD,\n"
@@ -99,7 +103,7 @@ static size_t cli_export_definitions(const char *cmd, const cli_export_src *src,
         char *json = NULL;
         if (storage_survey_get(src->st, seen->id[i], seen->version[i], &json) != BK_OK) {
             fprintf(stderr,
-                    "%s: no definition of survey %s version %d is held; its CSV columns come "
+                    "%s: no definition of survey %s version %d is held; its columns come "
                     "from the answers\n",
                     cmd, seen->id[i], seen->version[i]);
             continue;
@@ -157,13 +161,21 @@ int cli_export(int argc, char **argv)
             return 2;
         }
     }
-    export_format fmt;
+    export_format fmt = EXPORT_CSV;
     if (optind != argc || !format || !out_path) {
         usage(stderr);
         return 2;
     }
-    if (export_format_parse(format, &fmt) != BK_OK) {
-        fprintf(stderr, "%s: --format must be csv or jsonl, not \"%s\"\n", cmd, format);
+    bool xlsx = strcmp(format, "xlsx") == 0;
+    if (!xlsx && export_format_parse(format, &fmt) != BK_OK) {
+        fprintf(stderr, "%s: --format must be csv, jsonl or xlsx, not \"%s\"\n", cmd, format);
+        return 2;
+    }
+    if (xlsx && strcmp(out_path, "-") == 0) {
+        fprintf(stderr,
+                "%s: an xlsx workbook cannot be written to standard output (--out -); give a "
+                "file name, e.g. --out antwoorden.xlsx\n",
+                cmd);
         return 2;
     }
     if (area && !survey_id_valid(area)) {
@@ -188,11 +200,14 @@ int cli_export(int argc, char **argv)
     cli_export_src src_data = {.st = st, .area = area, .with_quarantined = with_quarantined};
     export_source src = {.foreach = cli_export_foreach, .src = &src_data, .with_kiosk = true};
     survey *defs[CLI_EXPORT_MAX_SURVEYS];
-    size_t n_defs = fmt == EXPORT_CSV ? cli_export_definitions(cmd, &src_data, defs) : 0;
+    size_t n_defs = xlsx || fmt == EXPORT_CSV ? cli_export_definitions(cmd, &src_data, defs) : 0;
 
     export_result res;
     bk_err err;
-    if (strcmp(out_path, "-") == 0)
+    if (xlsx)
+        err = report_xlsx_write_file(&src, (const survey *const *)defs, n_defs, since, out_path,
+                                     &res);
+    else if (strcmp(out_path, "-") == 0)
         err = export_write(&src, (const survey *const *)defs, n_defs, fmt, since, stdout, &res);
     else
         err = export_write_file(&src, (const survey *const *)defs, n_defs, fmt, since, out_path,
