@@ -23,6 +23,18 @@ done
 # The symposium survey is the demo's live survey; the kiosk's own
 # configuration chooses which survey it shows.
 "${collector[@]}" survey publish config/surveys/buurtpeiling.json --all --config "$ccfg" >/dev/null
+# The demo account of the dashboard: a wijkmakelaar for every area of the
+# demo (so the answers of whichever wijk a resident taps show up), with a
+# random password made once and kept in data/demo-login (readable only by
+# you); the collector keeps only its argon2id hash.
+if [ ! -s data/demo-login ] || ! "${collector[@]}" user list --config "$ccfg" | grep -q '^wijkmakelaar '; then
+  "${collector[@]}" user remove wijkmakelaar --config "$ccfg" >/dev/null 2>&1 || true
+  password=$(head -c 12 /dev/urandom | base64 | tr -d '/+=' | head -c 12)
+  areas=$(sed -n '/^\[areas\]/,/^\[/{s/^\([a-z0-9_-]*\) *=.*/\1/p}' "$ccfg" | paste -sd, -)
+  printf '%s\n' "$password" |
+    "${collector[@]}" user add wijkmakelaar --role wijkmakelaar --areas "$areas" --config "$ccfg" >/dev/null
+  (umask 077 && printf 'wijkmakelaar %s\n' "$password" > data/demo-login)
+fi
 "${collector[@]}" serve --config "$ccfg" >data/collector.out 2>data/collector.log &
 cpid=$!
 trap 'kill "$cpid" 2>/dev/null; wait "$cpid" 2>/dev/null || true' EXIT
@@ -32,9 +44,11 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 url=$(sed -n 's/^listening on //p' data/collector.out)
+read -r demo_user demo_password < data/demo-login
 echo "collector: $url/buurtkiosk (log: data/collector.log, database: data/collector.db)"
 echo "  what it holds: build/buurtkiosk-collector status --config $ccfg"
-echo "  dashboard: not built yet (no web pages, so no login); export with"
-echo "  build/buurtkiosk-collector export --format csv --out answers.csv --config $ccfg"
+echo "dashboard: $url/"
+echo "  demo login: user name $demo_user, password $demo_password (kept in data/demo-login)"
+echo "  an admin of your own: build/buurtkiosk-collector user add NAME --role admin --config $ccfg"
 echo "kiosk: staff mode: hold the top-left corner 3 s, PIN 1234; \"Nu versturen\" sends to the collector"
 build/buurtkiosk run --config config/buurtkiosk.ini --db data/buurtkiosk.db "$@"

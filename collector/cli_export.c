@@ -15,10 +15,9 @@
 #include "cli.h"
 #include "diag.h"
 #include "export.h"
+#include "report_surveys.h"
 #include "report_xlsx.h"
 #include "survey.h"
-
-#define CLI_EXPORT_MAX_SURVEYS 256 /* surveys that name CSV and xlsx columns */
 
 static void usage(FILE *f)
 {
@@ -54,69 +53,12 @@ static bk_err cli_export_foreach(void *src, int64_t since_wall_ms, export_row_fn
     return storage_foreach_response(s->st, &filter, fn, ctx);
 }
 
-/* The (survey id, highest version) pairs in the export, for the CSV's
- * columns. */
-typedef struct cli_export_seen {
-    char id[CLI_EXPORT_MAX_SURVEYS][SURVEY_ID_MAX + 1];
-    int version[CLI_EXPORT_MAX_SURVEYS];
-    size_t n;
-    bool with_quarantined; /* else groups of quarantined responses only are skipped */
-} cli_export_seen;
-
-static int cli_export_note_survey(const storage_count_row *row, void *ctx)
+static void cli_export_missing(void *ctx, const char *survey_id, int version)
 {
-    cli_export_seen *seen = ctx;
-    if (row->responses == 0 && !seen->with_quarantined)
-        return 0;
-    for (size_t i = 0; i < seen->n; i++) {
-        if (strcmp(seen->id[i], row->survey_id) == 0) {
-            if (row->survey_version > seen->version[i])
-                seen->version[i] = row->survey_version;
-            return 0;
-        }
-    }
-    if (seen->n < CLI_EXPORT_MAX_SURVEYS && strlen(row->survey_id) <= SURVEY_ID_MAX) {
-        snprintf(seen->id[seen->n], sizeof seen->id[0], "%s", row->survey_id);
-        seen->version[seen->n++] = row->survey_version;
-    }
-    return 0;
-}
-
-/* Loads the definitions of the surveys in the export (the highest version
- * answered) into out; a survey the collector has no definition of gets
- * its columns from the answers. Returns how many were loaded. */
-static size_t cli_export_definitions(const char *cmd, const cli_export_src *src, survey **out)
-{
-    cli_export_seen *seen = calloc(1, sizeof *seen);
-    if (!seen)
-        return 0;
-    size_t n = 0;
-    /* The stored surveys and versions from the counts (one grouped query),
-     * not from another pass over every response; the exporter itself
-     * leaves out the columns of surveys no exported row has. */
-    seen->with_quarantined = src->with_quarantined;
-    if (storage_counts(src->st, cli_export_note_survey, seen) != BK_OK) {
-        free(seen);
-        return 0;
-    }
-    for (size_t i = 0; i < seen->n; i++) {
-        char *json = NULL;
-        if (storage_survey_get(src->st, seen->id[i], seen->version[i], &json) != BK_OK) {
-            fprintf(stderr,
-                    "%s: no definition of survey %s version %d is held; its columns come "
-                    "from the answers\n",
-                    cmd, seen->id[i], seen->version[i]);
-            continue;
-        }
-        bk_diag diag = {0};
-        survey *s = survey_load_string(json, strlen(json), seen->id[i], &diag);
-        diag_clear(&diag);
-        free(json);
-        if (s)
-            out[n++] = s;
-    }
-    free(seen);
-    return n;
+    fprintf(stderr,
+            "%s: no definition of survey %s version %d is held; its columns come from the "
+            "answers\n",
+            (const char *)ctx, survey_id, version);
 }
 
 int cli_export(int argc, char **argv)
@@ -199,8 +141,10 @@ int cli_export(int argc, char **argv)
 
     cli_export_src src_data = {.st = st, .area = area, .with_quarantined = with_quarantined};
     export_source src = {.foreach = cli_export_foreach, .src = &src_data, .with_kiosk = true};
-    survey *defs[CLI_EXPORT_MAX_SURVEYS];
-    size_t n_defs = xlsx || fmt == EXPORT_CSV ? cli_export_definitions(cmd, &src_data, defs) : 0;
+    survey *defs[REPORT_MAX_SURVEYS];
+    size_t n_defs = xlsx || fmt == EXPORT_CSV ? report_surveys_load(st, with_quarantined, defs,
+                                                                    cli_export_missing, (void *)cmd)
+                                              : 0;
 
     export_result res;
     bk_err err;

@@ -11,6 +11,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "cli.h"
+#include "web.h"
 #include "http_server.h"
 #include "log.h"
 
@@ -92,6 +93,20 @@ int cli_serve(int argc, char **argv)
         collector_config_free(&cfg);
         return 1;
     }
+    web *dashboard = NULL;
+    bk_diag web_diag = {0};
+    web_options wo = {.st = st, .cfg = &cfg, .clock = clock_system()};
+    if (web_create(&wo, &dashboard, &web_diag) != BK_OK) {
+        for (size_t i = 0; i < web_diag.count; i++)
+            fprintf(stderr, "buurtkiosk-collector serve: the dashboard: %s\n",
+                    web_diag.messages[i]);
+        diag_clear(&web_diag);
+        free(cert);
+        free(key);
+        storage_close(st);
+        collector_config_free(&cfg);
+        return 1;
+    }
     http_server_options opt = {
         .listen = cfg.server.listen,
         .port = cfg.server.port,
@@ -108,6 +123,8 @@ int cli_serve(int argc, char **argv)
         .max_responses = cfg.limits.max_responses,
         .st = st,
         .clock = clock_system(),
+        .web = web_handle,
+        .web_ctx = dashboard,
     };
     http_server *srv = NULL;
     bk_diag diag = {0};
@@ -120,12 +137,15 @@ int cli_serve(int argc, char **argv)
         for (size_t i = 0; i < diag.count; i++)
             fprintf(stderr, "buurtkiosk-collector serve: %s\n", diag.messages[i]);
         diag_clear(&diag);
+        web_destroy(dashboard);
         storage_close(st);
         collector_config_free(&cfg);
         return 1;
     }
     bool v6 = strchr(cfg.server.listen, ':') != NULL;
     printf("listening on %s://%s%s%s:%d\n", cfg.server.tls_cert ? "https" : "http", v6 ? "[" : "",
+           cfg.server.listen, v6 ? "]" : "", http_server_port(srv));
+    printf("dashboard: %s://%s%s%s:%d/\n", cfg.server.tls_cert ? "https" : "http", v6 ? "[" : "",
            cfg.server.listen, v6 ? "]" : "", http_server_port(srv));
     fflush(stdout);
     sd_notify(0, "READY=1");
@@ -136,6 +156,7 @@ int cli_serve(int argc, char **argv)
     log_info("collector", "signal %d: finishing the requests in flight", sig);
     sd_notify(0, "STOPPING=1");
     http_server_stop(srv, CLI_SERVE_GRACE_MS);
+    web_destroy(dashboard);
     storage_close(st);
     collector_config_free(&cfg);
     log_info("collector", "stopped");

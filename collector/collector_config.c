@@ -13,18 +13,40 @@
 
 #include "ini_file.h"
 #include "storage.h"
+#include "survey.h"
 #include <libpq-fe.h>
 
 #define KIB 1024LL
 #define MIB (1024LL * 1024)
 #define GIB (1024LL * 1024 * 1024)
 
-typedef enum cc_section { SEC_SERVER, SEC_STORAGE, SEC_LIMITS, SEC_COUNT } cc_section;
+typedef enum cc_section {
+    SEC_SERVER,
+    SEC_STORAGE,
+    SEC_LIMITS,
+    SEC_DASHBOARD,
+    SEC_AREAS,
+    SEC_COUNT
+} cc_section;
+
+/* What one collector_config_load keeps beside the reader's state. */
+typedef struct cc_parser {
+    collector_config *cfg;
+    ini_area_table areas; /* cfg->areas, as the [areas] reader fills it */
+} cc_parser;
+
+static void area_key(ini_file *ini, void *user, int section, const char *name, const char *v,
+                     int line)
+{
+    cc_parser *p = user;
+    (void)section; /* SEC_AREAS, set in p->areas by collector_config_load */
+    ini_areas_key(ini, &p->areas, name, v, line);
+}
 
 static const ini_section sections[SEC_COUNT] = {
-    [SEC_SERVER] = {"server", NULL},
-    [SEC_STORAGE] = {"storage", NULL},
-    [SEC_LIMITS] = {"limits", NULL},
+    [SEC_SERVER] = {"server", NULL},   [SEC_STORAGE] = {"storage", NULL},
+    [SEC_LIMITS] = {"limits", NULL},   [SEC_DASHBOARD] = {"dashboard", NULL},
+    [SEC_AREAS] = {"areas", area_key}, /* `id = Name`, `id.LANG = Name` */
 };
 
 typedef enum cc_kind {
@@ -34,6 +56,8 @@ typedef enum cc_kind {
     K_DATABASE,  /* an SQLite file, or a PostgreSQL connection URI without a password */
     K_INT,       /* whole number in min..max */
     K_BYTES,     /* whole number of bytes, optionally KiB/MiB/GiB, in min..max */
+    K_ID,        /* a survey id */
+    K_ID_LIST,   /* question ids, comma-separated */
 } cc_kind;
 
 typedef enum cc_key {
@@ -53,6 +77,14 @@ typedef enum cc_key {
     KEY_MAX_BODY,
     KEY_MAX_INFLATED,
     KEY_MAX_RESPONSES,
+    KEY_MIN_GROUP,
+    KEY_OFFLINE_AFTER,
+    KEY_SESSION_IDLE,
+    KEY_SESSION_MAX,
+    KEY_LOCK_AFTER,
+    KEY_LOCK_BASE,
+    KEY_COHESION_SURVEY,
+    KEY_COHESION_QUESTIONS,
     KEY_COUNT
 } cc_key;
 
@@ -75,6 +107,14 @@ static const ini_key keys[KEY_COUNT] = {
     [KEY_MAX_BODY] = {SEC_LIMITS, "max_body_bytes", K_BYTES, false, KIB, GIB, 8 * MIB},
     [KEY_MAX_INFLATED] = {SEC_LIMITS, "max_inflated_bytes", K_BYTES, false, KIB, 4 * GIB, 64 * MIB},
     [KEY_MAX_RESPONSES] = {SEC_LIMITS, "max_responses", K_INT, false, 1, 100000, 2000},
+    [KEY_MIN_GROUP] = {SEC_DASHBOARD, "min_group", K_INT, false, 1, 1000, 5},
+    [KEY_OFFLINE_AFTER] = {SEC_DASHBOARD, "offline_after_s", K_INT, false, 60, 604800, 3600},
+    [KEY_SESSION_IDLE] = {SEC_DASHBOARD, "session_idle_s", K_INT, false, 60, 86400, 1800},
+    [KEY_SESSION_MAX] = {SEC_DASHBOARD, "session_max_s", K_INT, false, 300, 604800, 43200},
+    [KEY_LOCK_AFTER] = {SEC_DASHBOARD, "lock_after", K_INT, false, 1, 100, 5},
+    [KEY_LOCK_BASE] = {SEC_DASHBOARD, "lock_base_s", K_INT, false, 1, 3600, 30},
+    [KEY_COHESION_SURVEY] = {SEC_DASHBOARD, "cohesion_survey", K_ID, false, 0, 0, 0},
+    [KEY_COHESION_QUESTIONS] = {SEC_DASHBOARD, "cohesion_questions", K_ID_LIST, false, 0, 0, 0},
 };
 
 #define DEFAULT_LISTEN "127.0.0.1"
@@ -119,6 +159,18 @@ static int *int_field(collector_config *c, cc_key k)
         return &c->storage.pool_size;
     case KEY_MAX_RESPONSES:
         return &c->limits.max_responses;
+    case KEY_MIN_GROUP:
+        return &c->dashboard.min_group;
+    case KEY_OFFLINE_AFTER:
+        return &c->dashboard.offline_after_s;
+    case KEY_SESSION_IDLE:
+        return &c->dashboard.session_idle_s;
+    case KEY_SESSION_MAX:
+        return &c->dashboard.session_max_s;
+    case KEY_LOCK_AFTER:
+        return &c->dashboard.lock_after;
+    case KEY_LOCK_BASE:
+        return &c->dashboard.lock_base_s;
     default:
         return NULL;
     }
@@ -282,10 +334,44 @@ static void set_database(ini_file *ini, collector_config *c, int line, const cha
     ini_store_string(ini, &c->storage.database, v);
 }
 
+/* cohesion_questions: question ids, comma-separated (spaces allowed). */
+static void set_cohesion_questions(ini_file *ini, collector_config *c, int line, const char *v)
+{
+    const char *p = v;
+    while (*p) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        if (!*p)
+            break;
+        const char *end = p;
+        while (*end && *end != ',' && *end != ' ')
+            end++;
+        char id[SURVEY_ID_MAX + 2];
+        size_t len = (size_t)(end - p);
+        snprintf(id, sizeof id, "%.*s", (int)(len < sizeof id - 1 ? len : sizeof id - 1), p);
+        if (len > SURVEY_ID_MAX || !survey_id_valid(id)) {
+            ini_problem(ini, line,
+                        "cohesion_questions: \"%.*s\" is not a question id (letters, digits, "
+                        "'-' and '_')",
+                        (int)len, p);
+            return;
+        }
+        if (c->dashboard.n_cohesion == COLLECTOR_MAX_COHESION) {
+            ini_problem(ini, line, "cohesion_questions: more than %d questions",
+                        COLLECTOR_MAX_COHESION);
+            return;
+        }
+        ini_store_string(ini, &c->dashboard.cohesion_questions[c->dashboard.n_cohesion++], id);
+        p = end;
+    }
+    if (c->dashboard.n_cohesion == 0)
+        ini_problem(ini, line, "cohesion_questions is empty (leave the key out for no score)");
+}
+
 /* Checks and stores the value of a known key (ini_spec.on_key). */
 static void set_value(ini_file *ini, void *user, int key, const char *v, int line)
 {
-    collector_config *c = user;
+    collector_config *c = ((cc_parser *)user)->cfg;
     cc_key k = (cc_key)key;
     const ini_key *ks = &keys[k];
     int64_t n = 0;
@@ -304,6 +390,16 @@ static void set_value(ini_file *ini, void *user, int key, const char *v, int lin
             ini_store_string(ini, string_field(c, k), v);
         else if (ks->required)
             ini_problem(ini, line, "%s must not be empty", ks->name);
+        return;
+    case K_ID:
+        if (survey_id_valid(v))
+            ini_store_string(ini, &c->dashboard.cohesion_survey, v);
+        else
+            ini_problem(ini, line, "%s: \"%s\" is not a survey id (letters, digits, '-' and '_')",
+                        ks->name, v);
+        return;
+    case K_ID_LIST:
+        set_cohesion_questions(ini, c, line, v);
         return;
     case K_INT:
         if (ini_int_key(ini, ks, v, line, &n))
@@ -328,7 +424,7 @@ static void set_value(ini_file *ini, void *user, int key, const char *v, int lin
 /* After the last line (ini_spec.finish): the rules between keys. */
 static void finish(ini_file *ini, void *user)
 {
-    collector_config *c = user;
+    collector_config *c = ((cc_parser *)user)->cfg;
     const char *cert = c->server.tls_cert, *key = c->server.tls_key;
     if (cert && !key)
         ini_problem(ini, ini_key_line(ini, KEY_TLS_CERT),
@@ -350,6 +446,18 @@ static void finish(ini_file *ini, void *user)
                     "batch that may arrive uncompressed must also fit after inflating",
                     (long long)c->limits.max_inflated_bytes, (long long)c->limits.max_body_bytes);
     }
+    if (c->dashboard.cohesion_survey && c->dashboard.n_cohesion == 0)
+        ini_problem(ini, ini_key_line(ini, KEY_COHESION_SURVEY),
+                    "cohesion_survey is set but cohesion_questions is not (which statements "
+                    "make the score?)");
+    if (!c->dashboard.cohesion_survey && c->dashboard.n_cohesion > 0)
+        ini_problem(ini, ini_key_line(ini, KEY_COHESION_QUESTIONS),
+                    "cohesion_questions is set but cohesion_survey is not (which survey asks "
+                    "them?)");
+    if (c->dashboard.session_max_s < c->dashboard.session_idle_s)
+        ini_problem(ini, ini_key_line(ini, KEY_SESSION_MAX),
+                    "session_max_s (%d) must not be shorter than session_idle_s (%d)",
+                    c->dashboard.session_max_s, c->dashboard.session_idle_s);
     if (c->storage.pool_size == 0)
         c->storage.pool_size = c->server.threads + 1;
     if (!c->server.listen)
@@ -382,8 +490,13 @@ bk_err collector_config_load(const char *path, collector_config *out, bk_diag *d
     if (!path)
         return BK_ERR_INVALID;
     set_defaults(out);
+    cc_parser p = {.cfg = out,
+                   .areas = {.areas = out->areas,
+                             .n = &out->n_areas,
+                             .max = COLLECTOR_MAX_AREAS,
+                             .section = SEC_AREAS}};
     out->path = strdup(path);
-    bk_err rc = out->path ? ini_read(path, &spec, out, diag) : BK_ERR_NOMEM;
+    bk_err rc = out->path ? ini_read(path, &spec, &p, diag) : BK_ERR_NOMEM;
     if (rc != BK_OK)
         collector_config_free(out);
     return rc;
@@ -399,6 +512,10 @@ void collector_config_free(collector_config *cfg)
     free(cfg->server.tls_cert);
     free(cfg->server.tls_key);
     free(cfg->storage.database);
+    free(cfg->dashboard.cohesion_survey);
+    for (size_t i = 0; i < cfg->dashboard.n_cohesion; i++)
+        free(cfg->dashboard.cohesion_questions[i]);
+    ini_areas_free(cfg->areas, cfg->n_areas);
     memset(cfg, 0, sizeof *cfg);
 }
 
@@ -406,6 +523,13 @@ char *collector_config_database(const collector_config *cfg)
 {
     const char *db = cfg->storage.database;
     return storage_is_postgresql(db) ? (db ? strdup(db) : NULL) : collector_config_resolve(cfg, db);
+}
+
+const char *collector_config_area_name(const collector_config *cfg, const char *id,
+                                       const char *lang)
+{
+    int i = ini_areas_find(cfg->areas, cfg->n_areas, id, strlen(id));
+    return i < 0 ? id : ini_areas_name(&cfg->areas[i], lang);
 }
 
 char *collector_config_resolve(const collector_config *cfg, const char *path)

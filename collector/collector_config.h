@@ -11,6 +11,10 @@
 
 #include "diag.h"
 #include "error.h"
+#include "ini_areas.h"
+
+#define COLLECTOR_MAX_AREAS 64    /* lines of [areas] */
+#define COLLECTOR_MAX_COHESION 16 /* cohesion_questions at most */
 
 typedef struct collector_config {
     char *path; /* the file this was read from */
@@ -37,6 +41,19 @@ typedef struct collector_config {
         int64_t max_inflated_bytes; /* after gzip; default 64 MiB */
         int max_responses;          /* per batch; default 2000 */
     } limits;
+    struct {
+        int min_group;         /* no figure for fewer responses than this; default 5 */
+        int offline_after_s;   /* a kiosk without a heartbeat this long is offline; default 3600 */
+        int session_idle_s;    /* a session unused this long ends; default 1800 */
+        int session_max_s;     /* and one this old; default 43200 (12 hours) */
+        int lock_after;        /* wrong passwords before the account locks; default 5 */
+        int lock_base_s;       /* the first lock, doubled for each further one; default 30 */
+        char *cohesion_survey; /* the survey whose statements make the cohesion score */
+        char *cohesion_questions[COLLECTOR_MAX_COHESION]; /* their ids */
+        size_t n_cohesion;
+    } dashboard;
+    ini_area areas[COLLECTOR_MAX_AREAS]; /* the wijken and dorpen, in file order */
+    size_t n_areas;
 } collector_config;
 
 /* Reads and validates the configuration at path into *out (zeroed first).
@@ -52,6 +69,11 @@ void collector_config_free(collector_config *cfg);
  * collector_config_resolve does. A new string (caller frees), or NULL
  * when out of memory. */
 char *collector_config_database(const collector_config *cfg);
+
+/* The display name of area id in lang ("nl", "en"): its translation,
+ * else its name, else id itself when [areas] does not list it. */
+const char *collector_config_area_name(const collector_config *cfg, const char *id,
+                                       const char *lang);
 
 /* Resolves path relative to the configuration file's folder (absolute paths
  * unchanged). Returns a new string (caller frees) or NULL when out of memory

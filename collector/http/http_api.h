@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "clock.h"
+#include "http_message.h"
 #include "error.h"
 #include "storage.h"
 
@@ -19,28 +20,6 @@ typedef struct http_api_limits {
     int max_responses;
     int retry_after_s;
 } http_api_limits;
-
-typedef struct http_request {
-    const char *method;
-    const char *path; /* below base_path, e.g. "/v1/batches" */
-    const char *authorization;
-    const char *content_type;
-    const char *content_encoding;
-    const char *if_none_match;
-    const char *idempotency_key;
-    const char *body; /* not NUL-terminated */
-    size_t body_len;
-} http_request;
-
-typedef struct http_reply {
-    int status;
-    char *body;               /* owned (malloc); NULL for none */
-    const char *content_type; /* static; NULL with no body */
-    char etag[72];            /* "" for none */
-    int retry_after_s;        /* > 0: a Retry-After header */
-    const char *allow;        /* static; for 405 */
-    bool www_authenticate;    /* 401: WWW-Authenticate: Bearer */
-} http_reply;
 
 typedef struct http_api http_api;
 
@@ -54,9 +33,6 @@ void http_api_destroy(http_api *api);
  * http_reply_clear). Never fails: every problem becomes a status code
  * with a JSON body {"error": "..."} naming the field. */
 void http_api_handle(http_api *api, const http_request *req, http_reply *out);
-
-/* Frees what r owns. */
-void http_reply_clear(http_reply *r);
 
 /* Fills r with status and a JSON body {"error": message}. */
 void http_reply_error(http_reply *r, int status, const char *fmt, ...)

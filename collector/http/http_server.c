@@ -33,6 +33,9 @@ struct http_server {
     int retry_after_s;
     int64_t max_body_bytes;
     bk_clock clock;
+    http_web_fn web;
+    void *web_ctx;
+    bool tls;
     atomic_int pending;   /* uploads being handled */
     atomic_int in_flight; /* requests begun and not completed */
     atomic_bool draining; /* stopping: new requests get 503 */
@@ -49,14 +52,132 @@ typedef struct http_conn {
      * once the request is in, so it waits here until then. */
     int late_status;
     char late_msg[96];
+    bool web; /* outside base_path: for the web interface */
 } http_conn;
+
+static const char *http_header(struct MHD_Connection *conn, const char *name)
+{
+    return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
+}
+
+/* The decoded query arguments, cookies or form fields of one request. */
+typedef struct http_params {
+    http_param p[HTTP_MAX_PARAMS];
+    size_t n;
+    bool oom;
+} http_params;
+
+static void http_params_free(http_params *ps)
+{
+    for (size_t i = 0; i < ps->n; i++) {
+        free((char *)ps->p[i].name);
+        free((char *)ps->p[i].value);
+    }
+    ps->n = 0;
+}
+
+/* Appends data to the param called name: a new one unless append is set
+ * and the last one has that name (a file's next piece). */
+static void http_params_add(http_params *ps, const char *name, const char *data, size_t size,
+                            bool append)
+{
+    if (!name)
+        return;
+    http_param *last = ps->n ? &ps->p[ps->n - 1] : NULL;
+    if (!(append && last && strcmp(last->name, name) == 0)) {
+        if (ps->n == HTTP_MAX_PARAMS)
+            return; /* more are dropped: no form of ours has that many */
+        last = &ps->p[ps->n];
+        last->name = strdup(name);
+        last->value = calloc(1, 1);
+        last->value_len = 0;
+        if (!last->name || !last->value) {
+            free((char *)last->name);
+            free((char *)last->value);
+            ps->oom = true;
+            return;
+        }
+        ps->n++;
+    }
+    char *grown = realloc((char *)last->value, last->value_len + size + 1);
+    if (!grown) {
+        ps->oom = true;
+        return;
+    }
+    memcpy(grown + last->value_len, data ? data : "", size);
+    last->value_len += size;
+    grown[last->value_len] = '\0';
+    last->value = grown;
+}
+
+static enum MHD_Result http_collect_value(void *cls, enum MHD_ValueKind kind, const char *key,
+                                          const char *value)
+{
+    (void)kind;
+    http_params_add(cls, key, value, value ? strlen(value) : 0, false);
+    return MHD_YES;
+}
+
+static enum MHD_Result http_collect_field(void *cls, enum MHD_ValueKind kind, const char *key,
+                                          const char *filename, const char *content_type,
+                                          const char *transfer_encoding, const char *data,
+                                          uint64_t off, size_t size)
+{
+    (void)kind;
+    (void)filename;
+    (void)content_type;
+    (void)transfer_encoding;
+    http_params_add(cls, key, data, size, off > 0);
+    return MHD_YES;
+}
+
+/* Answers a request for the web interface: its query, cookies and form
+ * decoded (libmicrohttpd's own parsers: MHD_PostProcessor for
+ * urlencoded and multipart bodies). */
+static void http_web_request(http_server *s, struct MHD_Connection *conn, http_conn *c,
+                             http_request *req, http_reply *r)
+{
+    http_params *q = calloc(3, sizeof *q);
+    if (!q) {
+        http_reply_error(r, 503, "out of memory");
+        return;
+    }
+    http_params *cookies = &q[1], *form = &q[2];
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, http_collect_value, q);
+    MHD_get_connection_values(conn, MHD_COOKIE_KIND, http_collect_value, cookies);
+    if (c->len > 0 && strcmp(req->method, "POST") == 0) {
+        struct MHD_PostProcessor *pp =
+            MHD_create_post_processor(conn, 64 * 1024, http_collect_field, form);
+        if (pp) {
+            if (MHD_post_process(pp, c->body, c->len) != MHD_YES)
+                form->oom = form->oom || form->n == 0;
+            MHD_destroy_post_processor(pp);
+        }
+    }
+    if (q->oom || cookies->oom || form->oom) {
+        http_reply_error(r, 400, "the request's query, cookies or form cannot be read");
+    } else {
+        req->query = q->p;
+        req->n_query = q->n;
+        req->cookies = cookies->p;
+        req->n_cookies = cookies->n;
+        req->form = form->p;
+        req->n_form = form->n;
+        req->tls = s->tls;
+        req->host = http_header(conn, MHD_HTTP_HEADER_HOST);
+        s->web(s->web_ctx, req, r);
+    }
+    for (int i = 0; i < 3; i++)
+        http_params_free(&q[i]);
+    free(q);
+}
 
 /* Sends reply r on conn: the one place a status code and its headers are
  * written. */
 static enum MHD_Result http_respond(struct MHD_Connection *conn, const http_reply *r,
                                     bool close_after)
 {
-    size_t len = r->body ? strlen(r->body) : 0;
+    size_t len = r->body ? (r->body_len ? r->body_len : strlen(r->body)) : 0;
     struct MHD_Response *resp =
         MHD_create_response_from_buffer(len, r->body ? r->body : (char *)"", MHD_RESPMEM_MUST_COPY);
     if (!resp)
@@ -78,7 +199,30 @@ static enum MHD_Result http_respond(struct MHD_Connection *conn, const http_repl
     if (close_after)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    if (r->max_age_s > 0) {
+        char cache[48];
+        snprintf(cache, sizeof cache, "private, max-age=%d", r->max_age_s);
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, cache);
+    } else {
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    }
+    if (r->web) {
+        /* No inline script or style, nothing from elsewhere, no frames:
+         * a resident's text can never run, nor the page be framed. */
+        MHD_add_response_header(resp, "Content-Security-Policy",
+                                "default-src 'none'; script-src 'self'; style-src 'self'; "
+                                "img-src 'self'; connect-src 'self'; form-action 'self'; "
+                                "base-uri 'none'; frame-ancestors 'none'");
+        MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+        MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    }
+    if (r->location[0])
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, r->location);
+    for (int i = 0; i < 2; i++)
+        if (r->set_cookie[i][0])
+            MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, r->set_cookie[i]);
+    if (r->content_disposition[0])
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_DISPOSITION, r->content_disposition);
     enum MHD_Result ret = MHD_queue_response(conn, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
     return ret;
@@ -93,11 +237,6 @@ static enum MHD_Result http_respond_error(struct MHD_Connection *conn, int statu
     enum MHD_Result ret = http_respond(conn, &r, false);
     http_reply_clear(&r);
     return ret;
-}
-
-static const char *http_header(struct MHD_Connection *conn, const char *name)
-{
-    return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
 }
 
 static enum MHD_Result http_on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -127,7 +266,10 @@ static enum MHD_Result http_on_request(void *cls, struct MHD_Connection *conn, c
             return ret;
         }
         if (strncmp(url, s->base_path, s->base_len) != 0 ||
-            (url[s->base_len] != '/' && url[s->base_len] != '\0')) {
+            (url[s->base_len] != '/' && url[s->base_len] != '\0'))
+            c->web = s->web != NULL;
+        if (!c->web && (strncmp(url, s->base_path, s->base_len) != 0 ||
+                        (url[s->base_len] != '/' && url[s->base_len] != '\0'))) {
             c->refused = true;
             return http_respond_error(conn, 404, 0,
                                       "no such path (the protocol lives under the "
@@ -213,7 +355,7 @@ static enum MHD_Result http_on_request(void *cls, struct MHD_Connection *conn, c
     /* The whole request is in. */
     http_request req = {
         .method = method,
-        .path = url + s->base_len,
+        .path = c->web ? url : url + s->base_len,
         .authorization = http_header(conn, MHD_HTTP_HEADER_AUTHORIZATION),
         .content_type = http_header(conn, MHD_HTTP_HEADER_CONTENT_TYPE),
         .content_encoding = http_header(conn, MHD_HTTP_HEADER_CONTENT_ENCODING),
@@ -223,7 +365,12 @@ static enum MHD_Result http_on_request(void *cls, struct MHD_Connection *conn, c
         .body_len = c->len,
     };
     http_reply r;
-    http_api_handle(s->api, &req, &r);
+    if (c->web) {
+        memset(&r, 0, sizeof r);
+        http_web_request(s, conn, c, &req, &r);
+    } else {
+        http_api_handle(s->api, &req, &r);
+    }
     /* HEAD: the same headers, no body. */
     if (strcmp(method, "HEAD") == 0) {
         free(r.body);
@@ -279,6 +426,9 @@ bk_err http_server_start(const http_server_options *o, http_server **out, bk_dia
     s->retry_after_s = o->retry_after_s;
     s->max_body_bytes = o->max_body_bytes;
     s->clock = o->clock;
+    s->web = o->web;
+    s->web_ctx = o->web_ctx;
+    s->tls = o->tls_cert != NULL;
     http_api_limits limits = {
         .max_body_bytes = o->max_body_bytes,
         .max_inflated_bytes = o->max_inflated_bytes,

@@ -1,6 +1,7 @@
 /* http_server.h: the collector's HTTP(S) server on libmicrohttpd: the sync
  * protocol's endpoints under base_path (docs/protocol.md), with the limits,
- * authentication and status codes of docs/collector.md. It never writes
+ * authentication and status codes of docs/collector.md, and everything
+ * else to the web interface when one is given. It never writes
  * SQL: everything kept goes through collector/storage/storage.h. The one
  * file that includes microhttpd.h is http_server.c. */
 #ifndef BK_HTTP_SERVER_H
@@ -11,7 +12,11 @@
 #include "clock.h"
 #include "diag.h"
 #include "error.h"
+#include "http_message.h"
 #include "storage.h"
+
+/* Answers a request outside base_path (the web interface, web.h). */
+typedef void (*http_web_fn)(void *ctx, const http_request *req, http_reply *out);
 
 typedef struct http_server http_server;
 
@@ -31,6 +36,8 @@ typedef struct http_server_options {
     int max_responses;
     storage *st; /* not owned; must outlive the server */
     bk_clock clock;
+    http_web_fn web; /* NULL: everything outside base_path is 404 */
+    void *web_ctx;   /* not owned; must outlive the server */
 } http_server_options;
 
 /* Binds and starts serving on o->threads threads. Returns BK_OK with a new
