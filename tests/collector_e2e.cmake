@@ -39,3 +39,16 @@ add_test(NAME collector_users COMMAND ${BK_SYSTEM_PYTHON3}
 set_tests_properties(collector_users PROPERTIES LABELS collector TIMEOUT 120)
 bk_on_postgresql(collector_users COMMAND ${BK_SYSTEM_PYTHON3}
   ${CMAKE_SOURCE_DIR}/tests/collector/users.py $<TARGET_FILE:buurtkiosk-collector>)
+# The wijkdashboard in a real browser (tests/collector/dashboard.py:
+# Debian's chromium and chromium-driver, headless, through python3-selenium)
+# against the real collector fed by a real kiosk's replay: login, charts,
+# filters, hostile ideas, moderation, exports, 403s, CSRF, logout, the
+# small-group rule, the lock, API keys, a refused upload. Screenshots in
+# the build folder's screenshots/.
+add_test(NAME collector_dashboard COMMAND ${BK_SYSTEM_PYTHON3}
+  ${CMAKE_SOURCE_DIR}/tests/collector/dashboard.py $<TARGET_FILE:buurtkiosk-collector>
+  $<TARGET_FILE:buurtkiosk> ${CMAKE_SOURCE_DIR} ${CMAKE_BINARY_DIR}/screenshots)
+set_tests_properties(collector_dashboard PROPERTIES LABELS collector TIMEOUT 600)
+bk_on_postgresql(collector_dashboard COMMAND ${BK_SYSTEM_PYTHON3}
+  ${CMAKE_SOURCE_DIR}/tests/collector/dashboard.py $<TARGET_FILE:buurtkiosk-collector>
+  $<TARGET_FILE:buurtkiosk> ${CMAKE_SOURCE_DIR} ${CMAKE_BINARY_DIR}/screenshots-pg)

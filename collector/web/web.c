@@ -96,6 +96,7 @@ bk_err web_create(const web_options *o, web **out, bk_diag *diag)
     } files[WEB_ASSETS] = {
         {"/static/style.css", "text/css; charset=utf-8", "style.css", true},
         {"/static/app.js", "text/javascript; charset=utf-8", "app.js", true},
+        {"/static/favicon.svg", "image/svg+xml", "favicon.svg", true},
         {"/static/chart.min.js", "text/javascript; charset=utf-8", chart, false},
     };
     for (int i = 0; i < WEB_ASSETS; i++) {
@@ -275,6 +276,7 @@ void web_page_begin(web_req *r, web_buf *b, const char *title, const char *curre
                 r->en ? "en" : "nl");
     web_buf_text(b, title);
     web_buf_raw(b, " - Wijkdashboard</title><link rel=\"stylesheet\" href=\"/static/style.css\">"
+                   "<link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\">"
                    "<script src=\"/static/chart.min.js\" defer></script>"
                    "<script src=\"/static/app.js\" defer></script></head><body>");
     web_buf_fmt(b,

@@ -19,7 +19,7 @@ typedef struct web_asset {
     size_t len;
 } web_asset;
 
-#define WEB_ASSETS 3
+#define WEB_ASSETS 4
 
 struct web {
     storage *st;

@@ -707,23 +707,25 @@ static void web_area_filters(web_req *r, web_buf *b, const char *area, const are
 {
     web_buf_raw(b, "<form id=\"filters\" method=\"get\" action=\"/area/");
     web_buf_url(b, area);
-    web_buf_fmt(b, "\"><fieldset><legend>%s</legend>", WEB_L(r, "Filters", "Filters"));
-    web_buf_fmt(b, "<label for=\"f-survey\">%s</label><select id=\"f-survey\" name=\"survey\">",
+    web_buf_fmt(b, "\" aria-label=\"%s\">", WEB_L(r, "Filters", "Filters"));
+    web_buf_fmt(b,
+                "<div><label for=\"f-survey\">%s</label><select id=\"f-survey\" "
+                "name=\"survey\">",
                 WEB_L(r, "Enquête", "Survey"));
     for (size_t i = 0; i < x->n_surveys; i++)
         web_option(b, x->surveys[i].id, x->surveys[i].id, strcmp(x->surveys[i].id, survey_id) == 0);
     web_buf_fmt(b,
-                "</select><label for=\"f-from\">%s</label><input id=\"f-from\" name=\"from\" "
-                "type=\"month\" placeholder=\"2026-01\" value=\"",
+                "</select></div><div><label for=\"f-from\">%s</label><input id=\"f-from\" "
+                "name=\"from\" type=\"month\" placeholder=\"2026-01\" value=\"",
                 WEB_L(r, "Van (maand)", "From (month)"));
     web_buf_text(b, from ? from : "");
     web_buf_fmt(b,
-                "\"><label for=\"f-to\">%s</label><input id=\"f-to\" name=\"to\" "
+                "\"></div><div><label for=\"f-to\">%s</label><input id=\"f-to\" name=\"to\" "
                 "type=\"month\" placeholder=\"2026-12\" value=\"",
                 WEB_L(r, "Tot en met (maand)", "Up to (month)"));
     web_buf_text(b, to ? to : "");
     web_buf_fmt(b,
-                "\"><label for=\"f-version\">%s</label><select id=\"f-version\" "
+                "\"></div><div><label for=\"f-version\">%s</label><select id=\"f-version\" "
                 "name=\"version\">",
                 WEB_L(r, "Versie", "Version"));
     web_option(b, "", WEB_L(r, "alle", "all"), version == 0);
@@ -733,15 +735,15 @@ static void web_area_filters(web_req *r, web_buf *b, const char *area, const are
         web_option(b, v, v, version == x->versions[i]);
     }
     web_buf_fmt(b,
-                "</select><label for=\"f-language\">%s</label><select id=\"f-language\" "
-                "name=\"language\">",
+                "</select></div><div><label for=\"f-language\">%s</label><select "
+                "id=\"f-language\" name=\"language\">",
                 WEB_L(r, "Taal", "Language"));
     web_option(b, "", WEB_L(r, "alle", "all"), !language);
     for (size_t i = 0; i < x->n_langs; i++)
         web_option(b, x->langs[i], x->langs[i], language && strcmp(language, x->langs[i]) == 0);
     web_buf_fmt(b,
-                "</select><label for=\"f-status\">%s</label><select id=\"f-status\" "
-                "name=\"status\">",
+                "</select></div><div><label for=\"f-status\">%s</label><select "
+                "id=\"f-status\" name=\"status\">",
                 WEB_L(r, "Ingevuld", "Completed"));
     web_option(b, "", WEB_L(r, "volledig en gedeeltelijk", "complete and partial"), !status);
     web_option(b, "complete", WEB_L(r, "alleen volledig", "complete only"),
@@ -749,11 +751,10 @@ static void web_area_filters(web_req *r, web_buf *b, const char *area, const are
     web_option(b, "partial", WEB_L(r, "alleen gedeeltelijk", "partial only"),
                status && strcmp(status, "partial") == 0);
     web_buf_fmt(b,
-                "</select><span class=\"check\"><input type=\"checkbox\" id=\"f-rapid\" "
-                "name=\"rapid\" value=\"1\"%s><label for=\"f-rapid\">%s</label></span>"
-                "<span class=\"check\"><input type=\"checkbox\" id=\"f-repeat\" name=\"repeat\" "
-                "value=\"1\"%s><label for=\"f-repeat\">%s</label></span>"
-                "<button type=\"submit\">%s</button></fieldset></form>",
+                "</select></div><div><label><input type=\"checkbox\" id=\"f-rapid\" "
+                "name=\"rapid\" value=\"1\"%s>%s</label></div><div><label><input "
+                "type=\"checkbox\" id=\"f-repeat\" name=\"repeat\" value=\"1\"%s>%s</label>"
+                "</div><div><button type=\"submit\">%s</button></div></form>",
                 x->with_rapid ? " checked" : "",
                 WEB_L(r, "ook snel doorgeklikte (rapid)", "include rushed (rapid)"),
                 x->with_repeat ? " checked" : "",
@@ -833,10 +834,7 @@ void web_page_area(web_req *r, const char *area)
     survey *s = NULL;
     if (err == BK_OK && survey_id) {
         f.survey_id = survey_id;
-        storage_dash_filter nover = f;
-        nover.survey_version = 0;
         err = storage_dash_counts(r->w->st, &f, area_shown, x);
-        (void)nover;
         int max_version = 0;
         for (size_t i = 0; i < x->n_versions; i++)
             if (x->versions[i] > max_version)
