@@ -446,7 +446,8 @@ static void finish(ini_file *ini, void *user)
                     "batch that may arrive uncompressed must also fit after inflating",
                     (long long)c->limits.max_inflated_bytes, (long long)c->limits.max_body_bytes);
     }
-    if (c->dashboard.cohesion_survey && c->dashboard.n_cohesion == 0)
+    if (c->dashboard.cohesion_survey && c->dashboard.n_cohesion == 0 &&
+        !ini_key_line(ini, KEY_COHESION_QUESTIONS)) /* else its own line said why */
         ini_problem(ini, ini_key_line(ini, KEY_COHESION_SURVEY),
                     "cohesion_survey is set but cohesion_questions is not (which statements "
                     "make the score?)");

@@ -422,6 +422,81 @@ static void test_postgresql(void **state)
                  "pool_size must be a whole number from 1 to 1000, not \"0\"");
 }
 
+/* [dashboard] and [areas]: the demo's values, the defaults, and every
+ * rule with its message at its line. */
+static void test_dashboard(void **state)
+{
+    fixture *f = *state;
+    collector_config c;
+    bk_diag d = {0};
+    assert_int_equal(collector_config_load(DEMO, &c, &d), BK_OK);
+    assert_int_equal(c.dashboard.min_group, 5);
+    assert_int_equal(c.dashboard.offline_after_s, 3600);
+    assert_int_equal(c.dashboard.session_idle_s, 1800);
+    assert_int_equal(c.dashboard.session_max_s, 43200);
+    assert_int_equal(c.dashboard.lock_after, 5);
+    assert_int_equal(c.dashboard.lock_base_s, 30);
+    assert_string_equal(c.dashboard.cohesion_survey, "buurtpeiling");
+    assert_int_equal(c.dashboard.n_cohesion, 4);
+    assert_string_equal(c.dashboard.cohesion_questions[0], "q1");
+    assert_string_equal(c.dashboard.cohesion_questions[3], "q4");
+    assert_int_equal(c.n_areas, 13);
+    assert_string_equal(collector_config_area_name(&c, "centrum", "nl"), "Oosterhout-Centrum");
+    assert_string_equal(collector_config_area_name(&c, "centrum", "en"), "Oosterhout centre");
+    assert_string_equal(collector_config_area_name(&c, "dorst", "en"), "Dorst");
+    assert_string_equal(collector_config_area_name(&c, "nergens", "nl"), "nergens");
+    collector_config_free(&c);
+
+    expect_ok(f, "[storage]\ndatabase = x\n", &c);
+    assert_int_equal(c.dashboard.min_group, 5);
+    assert_null(c.dashboard.cohesion_survey);
+    assert_int_equal(c.dashboard.n_cohesion, 0);
+    assert_int_equal(c.n_areas, 0);
+    collector_config_free(&c);
+
+    expect_error(f, "[storage]\ndatabase = x\n[dashboard]\ncohesion_survey = buurtpeiling\n", 4,
+                 "cohesion_survey is set but cohesion_questions is not (which statements make "
+                 "the score?)");
+    expect_error(f, "[storage]\ndatabase = x\n[dashboard]\ncohesion_questions = q1\n", 4,
+                 "cohesion_questions is set but cohesion_survey is not (which survey asks them?)");
+    expect_error(f,
+                 "[storage]\ndatabase = x\n[dashboard]\ncohesion_survey = b\n"
+                 "cohesion_questions = q1, q/2\n",
+                 5,
+                 "cohesion_questions: \"q/2\" is not a question id (letters, digits, '-' and '_')");
+    expect_error(
+        f,
+        "[storage]\ndatabase = x\n[dashboard]\ncohesion_survey = b\n"
+        "cohesion_questions = q1, q-\xc3\xa9\n",
+        5,
+        "cohesion_questions: \"q-\xc3\xa9\" is not a question id (letters, digits, '-' and "
+        "'_')");
+    expect_error(f,
+                 "[storage]\ndatabase = x\n[dashboard]\ncohesion_survey = b\n"
+                 "cohesion_questions = ,\n",
+                 5, "cohesion_questions is empty (leave the key out for no score)");
+    expect_error(f, "[storage]\ndatabase = x\n[dashboard]\ncohesion_survey = een enquete\n", 4,
+                 "cohesion_survey: \"een enquete\" is not a survey id (letters, digits, '-' and "
+                 "'_')");
+    expect_error(f,
+                 "[storage]\ndatabase = x\n[dashboard]\nsession_idle_s = 3600\n"
+                 "session_max_s = 600\n",
+                 5, "session_max_s (600) must not be shorter than session_idle_s (3600)");
+    bk_err rc = load_text(f, "[storage]\ndatabase = x\n[dashboard]\nmin_group = 0\n", &c, &d);
+    assert_int_equal(rc, BK_ERR_INVALID);
+    assert_true(diag_contains(&d, ":4: min_group"));
+    diag_clear(&d);
+    rc = load_text(f, "[storage]\ndatabase = x\n[dashboard]\nminimum_group = 5\n", &c, &d);
+    assert_int_equal(rc, BK_ERR_INVALID);
+    assert_true(diag_contains(&d, ":4:"));
+    diag_clear(&d);
+    /* [areas] is the kiosk's reader (core/ini_areas.c): its messages. */
+    rc = load_text(f, "[storage]\ndatabase = x\n[areas]\ndorst = Dorst\ndorst = Dorst\n", &c, &d);
+    assert_int_equal(rc, BK_ERR_INVALID);
+    assert_true(diag_contains(&d, ":5:"));
+    diag_clear(&d);
+}
+
 static void test_cannot_open(void **state)
 {
     (void)state;
@@ -450,6 +525,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_base_path, setup, teardown),
         cmocka_unit_test_setup_teardown(test_several_problems_in_line_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_postgresql, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dashboard, setup, teardown),
         cmocka_unit_test(test_cannot_open),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

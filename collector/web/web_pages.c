@@ -493,7 +493,7 @@ static const char *web_text(const survey_text *t, int lang)
 }
 
 static void web_table_head(web_req *r, web_buf *b, const char *chart, const char *caption,
-                           const char *col1, const char *col2, bool percent, const char *extra)
+                           const char *col1, const char *col2, const char *col3, const char *extra)
 {
     web_buf_fmt(b,
                 "<div class=\"table-wrap\"><table class=\"figures\" data-chart=\"%s\"%s>"
@@ -502,8 +502,8 @@ static void web_table_head(web_req *r, web_buf *b, const char *chart, const char
     web_buf_text(b, caption);
     web_buf_fmt(b, "</caption><thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>", col1,
                 col2);
-    if (percent)
-        web_buf_raw(b, "<th scope=\"col\">%</th>");
+    if (col3)
+        web_buf_fmt(b, "<th scope=\"col\">%s</th>", col3);
     web_buf_raw(b, "</tr></thead><tbody>");
 }
 
@@ -530,7 +530,7 @@ static void web_mean_by_month(web_req *r, web_buf *b, const tallies *t, const ch
 {
     const int min = r->w->cfg->dashboard.min_group;
     web_table_head(r, b, "line", WEB_L(r, "Gemiddelde per maand", "Mean by month"),
-                   WEB_L(r, "Maand", "Month"), WEB_L(r, "Gemiddelde (1–5)", "Mean (1–5)"), false,
+                   WEB_L(r, "Maand", "Month"), WEB_L(r, "Gemiddelde (1–5)", "Mean (1–5)"), NULL,
                    " data-min=\"1\" data-max=\"5\"");
     for (size_t m = 0; m < x->n_months; m++) {
         int64_t n = 0;
@@ -587,7 +587,7 @@ static void web_question(web_req *r, web_buf *b, const survey *s, const survey_q
     snprintf(caption, sizeof caption, "%s: %lld", WEB_L(r, "Aantal antwoorden", "Answers"),
              (long long)answered);
     web_table_head(r, b, "bar", caption, WEB_L(r, "Antwoord", "Answer"),
-                   WEB_L(r, "Aantal", "Count"), true, NULL);
+                   WEB_L(r, "Aantal", "Count"), "%", NULL);
     switch (q->type) {
     case SURVEY_Q_SCALE:
     case SURVEY_Q_SMILEY:
@@ -671,7 +671,8 @@ static void web_area_cohesion(web_req *r, web_buf *b, const storage_dash_filter 
     web_buf_fmt(b, "<section class=\"question\" data-question=\"cohesion\"><h2>%s</h2>",
                 WEB_L(r, "Sociale samenhang per maand (0–10)", "Social cohesion by month (0–10)"));
     web_table_head(r, b, "line", WEB_L(r, "Score per maand", "Score by month"),
-                   WEB_L(r, "Maand", "Month"), WEB_L(r, "Score", "Score"), false,
+                   WEB_L(r, "Maand", "Month"), WEB_L(r, "Score", "Score"),
+                   WEB_L(r, "Respondenten", "Respondents"),
                    " data-min=\"0\" data-max=\"10\" data-series=\"0\"");
     for (size_t i = 0; i < m->count; i++) {
         web_buf_fmt(b, "<tr><th scope=\"row\">%s</th>", m->months[i]);
@@ -683,8 +684,7 @@ static void web_area_cohesion(web_req *r, web_buf *b, const storage_dash_filter 
         } else {
             web_cell_too_few(r, b);
         }
-        web_buf_fmt(b, "<td class=\"num\">%lld %s</td></tr>", (long long)m->n[i],
-                    WEB_L(r, "respondenten", "respondents"));
+        web_buf_fmt(b, "<td class=\"num\">%lld</td></tr>", (long long)m->n[i]);
     }
     web_table_end(b);
     web_buf_fmt(b, "<p><a href=\"/#formula\">%s</a></p></section>",
