@@ -13,3 +13,8 @@ bk_add_test(test_collector_dash SOURCES ${CMAKE_SOURCE_DIR}/tests/test_collector
   ${CMAKE_SOURCE_DIR}/tests/test_store_util.c ${CMAKE_SOURCE_DIR}/tests/test_db_util.c
   LIBS bk_storage LABELS collector)
 bk_on_postgresql(test_collector_dash)
+
+# The dashboard's page text: HTML and URL escaping (collector/web/web_buf.c).
+bk_add_test(test_web_buf SOURCES ${CMAKE_SOURCE_DIR}/tests/test_web_buf.c
+  ${CMAKE_SOURCE_DIR}/collector/web/web_buf.c LABELS collector)
+target_include_directories(test_web_buf PRIVATE ${CMAKE_SOURCE_DIR}/collector/web)
