@@ -12,6 +12,8 @@
 #   /lib/systemd/system/buurtkiosk-collector.service
 #   /usr/share/doc/buurtkiosk-collector/           copyright, changelog, collector-deploy.md, ...
 #   /usr/share/man/man1/buurtkiosk-collector.1.gz
+#   /usr/share/buurtkiosk-collector/web/          the dashboard's style, script and icon
+#                                                  (Chart.js itself: Debian's libjs-chart.js)
 # made by the package's postinst (not by `cmake --install`):
 #   the system user buurtkiosk-collector, /var/lib/buurtkiosk-collector (0750)
 
@@ -19,7 +21,7 @@ set(BK_COLLECTOR_PACKAGING_DIR ${BK_PACKAGING_DIR}/collector)
 set(BK_COLLECTOR_DOC_DIR ${CMAKE_INSTALL_DATADIR}/doc/buurtkiosk-collector)
 
 # The same reproducibility as the kiosk's (see Packaging.cmake).
-foreach(bk_target bk_ingest bk_storage bk_receive bk_http buurtkiosk-collector)
+foreach(bk_target bk_ingest bk_storage bk_receive bk_http bk_web buurtkiosk-collector)
   target_compile_options(${bk_target} PRIVATE -fdebug-prefix-map=${CMAKE_BINARY_DIR}=.)
 endforeach()
 
@@ -42,6 +44,10 @@ install(TARGETS buurtkiosk-collector RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
   COMPONENT collector)
 install(FILES ${BK_COLLECTOR_MANPAGE_GZ} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1
   COMPONENT collector)
+install(FILES ${CMAKE_SOURCE_DIR}/collector/web/static/style.css
+    ${CMAKE_SOURCE_DIR}/collector/web/static/app.js
+    ${CMAKE_SOURCE_DIR}/collector/web/static/favicon.svg
+  DESTINATION ${CMAKE_INSTALL_DATADIR}/buurtkiosk-collector/web COMPONENT collector)
 install(FILES ${BK_COLLECTOR_PACKAGING_DIR}/collector.ini DESTINATION ${BK_CONF_DIR}
   COMPONENT collector)
 install(FILES ${BK_COLLECTOR_PACKAGING_DIR}/buurtkiosk-collector.service

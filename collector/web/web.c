@@ -62,7 +62,7 @@ static char *web_read_file(const char *path, size_t *len)
 static const char *web_assets_dir(const web_options *o, char *buf, size_t size)
 {
     const char *candidates[] = {o->assets_dir, BK_SOURCE_DIR "/collector/web/static",
-                                "/usr/share/buurtkiosk/web"};
+                                "/usr/share/buurtkiosk-collector/web"};
     for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++) {
         if (!candidates[i])
             continue;
@@ -75,7 +75,7 @@ static const char *web_assets_dir(const web_options *o, char *buf, size_t size)
         if (candidates[i] == o->assets_dir)
             return o->assets_dir; /* given: its absence is the error to report */
     }
-    return "/usr/share/buurtkiosk/web";
+    return "/usr/share/buurtkiosk-collector/web";
 }
 
 bk_err web_create(const web_options *o, web **out, bk_diag *diag)

@@ -78,6 +78,9 @@ cat >"$TMP/expected" <<EOF
 -rw-r--r-- ./usr/share/doc/$NAME/collector-deploy.md
 -rw-r--r-- ./usr/share/doc/$NAME/collector.md
 -rw-r--r-- ./usr/share/doc/$NAME/protocol.md
+-rw-r--r-- ./usr/share/$NAME/web/style.css
+-rw-r--r-- ./usr/share/$NAME/web/app.js
+-rw-r--r-- ./usr/share/$NAME/web/favicon.svg
 EOF
 grep -v '^d' "$TMP/contents" | awk '{print $1" "$6}' | sort >"$TMP/files"
 sort -o "$TMP/expected" "$TMP/expected"
@@ -121,7 +124,7 @@ expect "Section: $(field Section), Priority: $(field Priority)" \
 DEPENDS=$(field Depends)
 echo "      Depends: $DEPENDS"
 for dep in libc6 libmicrohttpd12 libpq5 libsqlite3-0 libjansson4 libinih1 libsodium23 zlib1g libuuid1 \
-    libsystemd0 passwd init-system-helpers; do
+    libsystemd0 libxlsxwriter4 libjs-chart.js passwd init-system-helpers; do
     expect "Depends on $dep" bash -c "grep -Eq '(^|, )$dep( \\(|,|\$)' <<<'$DEPENDS'"
 done
 for dep in libsdl2-2.0-0 libcurl4; do
