@@ -48,7 +48,8 @@ bk_on_postgresql(collector_users COMMAND ${BK_SYSTEM_PYTHON3}
 add_test(NAME collector_dashboard COMMAND ${BK_SYSTEM_PYTHON3}
   ${CMAKE_SOURCE_DIR}/tests/collector/dashboard.py $<TARGET_FILE:buurtkiosk-collector>
   $<TARGET_FILE:buurtkiosk> ${CMAKE_SOURCE_DIR} ${CMAKE_BINARY_DIR}/screenshots)
-set_tests_properties(collector_dashboard PROPERTIES LABELS collector TIMEOUT 600)
+set_tests_properties(collector_dashboard PROPERTIES LABELS collector TIMEOUT 600
+  ENVIRONMENT "BK_TEST_VIDEODRIVER=${BK_TEST_VIDEODRIVER}")
 bk_on_postgresql(collector_dashboard COMMAND ${BK_SYSTEM_PYTHON3}
   ${CMAKE_SOURCE_DIR}/tests/collector/dashboard.py $<TARGET_FILE:buurtkiosk-collector>
   $<TARGET_FILE:buurtkiosk> ${CMAKE_SOURCE_DIR} ${CMAKE_BINARY_DIR}/screenshots-pg)
