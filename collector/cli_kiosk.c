@@ -9,8 +9,7 @@
 #include <time.h>
 
 #include "cli.h"
-
-#define CLI_KIOSK_TOKEN_BYTES 32 /* 256 random bits */
+#include "token.h"
 
 static void usage(FILE *f)
 {
@@ -37,17 +36,8 @@ static bool cli_id_valid(const char *s)
 static int kiosk_add(storage *st, const char *id, const char *area)
 {
     const char *cmd = "buurtkiosk-collector kiosk add";
-    unsigned char raw[CLI_KIOSK_TOKEN_BYTES];
-    randombytes_buf(raw, sizeof raw);
-    char token[sodium_base64_ENCODED_LEN(CLI_KIOSK_TOKEN_BYTES,
-                                         sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
-    sodium_bin2base64(token, sizeof token, raw, sizeof raw,
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    sodium_memzero(raw, sizeof raw);
-    unsigned char digest[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(digest, (const unsigned char *)token, strlen(token));
-    char hex[2 * crypto_hash_sha256_BYTES + 1];
-    sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+    char token[TOKEN_TEXT_MAX], hex[65];
+    token_new(token, hex);
     bk_err e = storage_kiosk_add(st, id, area ? area : "", hex);
     if (e == BK_ERR_STATE) {
         fprintf(stderr, "%s: a kiosk \"%s\" exists already (revoked ids are not reused)\n", cmd,

@@ -291,6 +291,7 @@ void web_page_begin(web_req *r, web_buf *b, const char *title, const char *curre
             {"overview", "/", "Overzicht", "Overview", false},
             {"kiosks", "/kiosks", "Kiosken", "Kiosks", false},
             {"surveys", "/surveys", "Enquêtes", "Surveys", true},
+            {"users", "/users", "Accounts", "Accounts", true},
             {"account", "/account", "Account", "Account", false},
         };
         web_buf_fmt(b, "<nav aria-label=\"%s\"><ul>", WEB_L(r, "Hoofdmenu", "Main menu"));
@@ -575,9 +576,18 @@ static bool web_path_area(const char *path, const char *prefix, char area[INGEST
  * 404, logged in or not, and no login page answers for /etc/passwd). */
 static bool web_known_path(const char *path)
 {
-    static const char *const exact[] = {"/",        "/login",        "/logout",
-                                        "/kiosks",  "/surveys",      "/export",
-                                        "/account", "/account/keys", "/account/keys/revoke"};
+    static const char *const exact[] = {"/",
+                                        "/login",
+                                        "/logout",
+                                        "/kiosks",
+                                        "/kiosks/revoke",
+                                        "/users",
+                                        "/users/remove",
+                                        "/surveys",
+                                        "/export",
+                                        "/account",
+                                        "/account/keys",
+                                        "/account/keys/revoke"};
     for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++)
         if (strcmp(path, exact[i]) == 0)
             return true;
@@ -659,6 +669,16 @@ static void web_route(web_req *r)
             web_page_error(r, 404, WEB_L(r, "Deze pagina bestaat niet.", "No such page."));
     } else if (strcmp(path, "/kiosks") == 0 && get) {
         web_page_kiosks(r);
+    } else if (strcmp(path, "/kiosks") == 0 && post) {
+        web_kiosks_change(r, false);
+    } else if (strcmp(path, "/kiosks/revoke") == 0 && post) {
+        web_kiosks_change(r, true);
+    } else if (strcmp(path, "/users") == 0 && get) {
+        web_page_users(r);
+    } else if (strcmp(path, "/users") == 0 && post) {
+        web_users_change(r, false);
+    } else if (strcmp(path, "/users/remove") == 0 && post) {
+        web_users_change(r, true);
     } else if (strcmp(path, "/surveys") == 0) {
         web_page_surveys(r);
     } else if (strcmp(path, "/export") == 0 && post) {

@@ -67,8 +67,13 @@ static int ideas_row(const storage_dash_text *t, void *arg)
         } else {
             web_buf_fmt(b,
                         "\"><label>%s <input name=\"reason\" required maxlength=\"200\"></label>"
-                        "<button type=\"submit\">%s</button></form>",
-                        WEB_L(r, "Reden", "Reason"), WEB_L(r, "Verbergen", "Hide"));
+                        "<button type=\"submit\" data-confirm=\"%s\">%s</button></form>",
+                        WEB_L(r, "Reden", "Reason"),
+                        WEB_L(r,
+                              "Dit idee verbergen? Het blijft bewaard en kan weer getoond "
+                              "worden.",
+                              "Hide this idea? It is kept and can be shown again."),
+                        WEB_L(r, "Verbergen", "Hide"));
         }
     }
     web_buf_raw(b, "</article>");

@@ -89,12 +89,21 @@ bk_err web_month_start(const char *month, int add, int64_t *out_ms);
  * down), or NULL. Caller frees with survey_free. */
 survey *web_survey_load(web_req *r, const char *survey_id, int version);
 
-/* ---- the pages (web_pages.c, web_ideas.c, web_manage.c) ---- */
+/* ---- the pages (web_pages.c, web_ideas.c, web_manage.c, web_admin.c) ---- */
 void web_page_overview(web_req *r);
 void web_page_area(web_req *r, const char *area);
 void web_page_ideas(web_req *r, const char *area);
 void web_ideas_moderate(web_req *r, const char *area);
 void web_page_kiosks(web_req *r);
+/* The kiosks page with a message (error or notice; may be NULL) and a new
+ * token to show once (may be NULL), answered with status. */
+void web_kiosks_result(web_req *r, int status, bool error, const char *message, const char *token);
+/* web_admin.c: accounts and kiosks, for admins. */
+void web_page_users(web_req *r);
+void web_users_change(web_req *r, bool remove);
+void web_kiosks_change(web_req *r, bool revoke);
+void web_kiosks_admin(web_req *r, web_buf *b);
+void web_kiosk_revoke_button(web_req *r, web_buf *b, const storage_kiosk *k);
 void web_page_surveys(web_req *r);
 void web_page_account(web_req *r);
 void web_account_keys(web_req *r, bool revoke);

@@ -433,8 +433,8 @@ static void web_account_send(web_req *r, int status, const char *new_key, const 
                       "(JJJJ-MM-DD).",
                       "With a key, Excel or Power BI refreshes a CSV of your areas from an "
                       "address, without logging in. Parameters: area, from, to (YYYY-MM-DD)."),
-                WEB_L(r, "Naam", "Label"), WEB_L(r, "Sleutel", "Key"), WEB_L(r, "Gemaakt", "Made"),
-                WEB_L(r, "Laatst gebruikt", "Last used"));
+                WEB_L(r, "Naam", "Label"), WEB_L(r, "Kenmerk (geen sleutel)", "Id (not the key)"),
+                WEB_L(r, "Gemaakt", "Made"), WEB_L(r, "Laatst gebruikt", "Last used"));
     keys_page x = {r, &b, 0};
     storage_api_key_foreach(r->w->st, r->user.name, web_key_row, &x);
     if (x.n == 0)

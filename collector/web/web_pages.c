@@ -200,12 +200,13 @@ static void web_formula(web_req *r, web_buf *b, size_t n_items, const char *cons
                       "Flagged responses (rushed, repeated) are left out."));
 }
 
-static void web_score_cells(web_req *r, web_buf *b, const web_area_row *a, bool with_score)
+static void web_score_cells(web_req *r, web_buf *b, const web_area_row *a, bool with_score,
+                            bool hide)
 {
     if (!with_score)
         return;
     int min = r->w->cfg->dashboard.min_group;
-    if (a->score_n >= min) {
+    if (a->score_n >= min && !hide) {
         char v[32];
         web_decimal(r, a->score_sum / (double)a->score_n, v);
         web_buf_fmt(b, "<td class=\"num\" data-value=\"%.2f\">%s</td>",
@@ -304,15 +305,27 @@ void web_page_overview(web_req *r)
                     (long long)a->month_n[WEB_TREND_MONTHS - 1]);
         for (int m = 0; m < WEB_TREND_MONTHS - 1; m++)
             web_buf_fmt(&b, "<td class=\"num\">%lld</td>", (long long)a->month_n[m]);
-        web_score_cells(r, &b, a, with_score);
+        web_score_cells(r, &b, a, with_score, false);
         web_buf_raw(&b, "</tr>");
     }
+    /* The municipality's score would give away a small group by
+     * difference (the municipality minus the areas shown): it is shown
+     * only when the respondents of the areas without a score on this page
+     * (too few, or not this user's) are none or at least min_group. */
+    int64_t unshown = x->total.score_n;
+    for (size_t i = 0; i < areas->n; i++) {
+        const web_area_row *a = &areas->rows[i];
+        if (web_may_see_area(r, a->id) && a->score_n >= cfg->dashboard.min_group &&
+            (a->id[0] || a->total > 0))
+            unshown -= a->score_n;
+    }
+    const bool hide_total = unshown > 0 && unshown < cfg->dashboard.min_group;
     web_buf_fmt(&b, "<tr class=\"total\"><th scope=\"row\">%s</th><td class=\"num\">%lld</td>",
                 WEB_L(r, "Gemeente (alle wijken en dorpen)", "Municipality (all areas)"),
                 (long long)x->total.month_n[WEB_TREND_MONTHS - 1]);
     for (int m = 0; m < WEB_TREND_MONTHS - 1; m++)
         web_buf_fmt(&b, "<td class=\"num\">%lld</td>", (long long)x->total.month_n[m]);
-    web_score_cells(r, &b, &x->total, with_score);
+    web_score_cells(r, &b, &x->total, with_score, hide_total);
     web_buf_raw(&b, "</tr></tbody></table></div>");
 
     /* The trend as a chart: months down, one series per area shown. */
@@ -824,11 +837,14 @@ void web_page_area(web_req *r, const char *area)
     storage_dash_filter all = {.area = area};
     bk_err err = storage_dash_counts(r->w->st, &all, area_list, x);
     const char *survey_id = NULL;
+    int64_t best = 0;
     for (size_t i = 0; i < x->n_surveys; i++) {
         if (survey_q && strcmp(survey_q, x->surveys[i].id) == 0)
             survey_id = x->surveys[i].id;
-        if (!survey_q && (!survey_id || x->surveys[i].n > x->surveys[0].n))
+        if (!survey_q && (!survey_id || x->surveys[i].n > best))
             survey_id = x->surveys[i].id;
+        if (survey_id == x->surveys[i].id)
+            best = x->surveys[i].n;
     }
     tallies t = {0};
     survey *s = NULL;
@@ -977,6 +993,11 @@ static int kiosk_cmp(const void *a, const void *b)
 
 void web_page_kiosks(web_req *r)
 {
+    web_kiosks_result(r, 200, false, NULL, NULL);
+}
+
+void web_kiosks_result(web_req *r, int status, bool error, const char *message, const char *token)
+{
     kiosks_ctx x = {.r = r};
     bk_err err = storage_kiosk_foreach(r->w->st, kiosks_add, &x);
     if (err != BK_OK || x.oom) {
@@ -989,6 +1010,17 @@ void web_page_kiosks(web_req *r)
     qsort(x.rows, x.n, sizeof *x.rows, kiosk_cmp);
     web_buf b = {0};
     web_page_begin(r, &b, WEB_L(r, "Kiosken", "Kiosks"), "kiosks");
+    if (message) {
+        web_buf_fmt(&b, "<p class=\"%s\" role=\"%s\" id=\"result\">", error ? "error" : "notice",
+                    error ? "alert" : "status");
+        web_buf_text(&b, message);
+        web_buf_raw(&b, "</p>");
+    }
+    if (token) {
+        web_buf_raw(&b, "<div id=\"new-token\"><p><code>");
+        web_buf_text(&b, token);
+        web_buf_raw(&b, "</code></p></div>");
+    }
     web_buf_fmt(&b, "<p>%s</p>",
                 WEB_L(r,
                       "Kiosken met een probleem staan bovenaan. Offline: geen contact in de "
@@ -999,7 +1031,8 @@ void web_page_kiosks(web_req *r)
                 "<div class=\"table-wrap\"><table id=\"kiosks\"><thead><tr><th scope=\"col\">%s"
                 "</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
                 "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
-                "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead><tbody>",
+                "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\"></th></tr>"
+                "</thead><tbody>",
                 "Kiosk", WEB_L(r, "Wijk", "Area"), WEB_L(r, "Toestand", "State"),
                 WEB_L(r, "Laatste contact", "Last heartbeat"), WEB_L(r, "In wachtrij", "Queued"),
                 WEB_L(r, "Geweigerd", "Rejected"), WEB_L(r, "Laatste fout", "Last error"),
@@ -1039,13 +1072,16 @@ void web_page_kiosks(web_req *r)
         } else {
             web_buf_raw(&b, "-");
         }
+        web_buf_raw(&b, "</td><td>");
+        web_kiosk_revoke_button(r, &b, &k->k);
         web_buf_raw(&b, "</td></tr>");
         json_decref(st);
     }
     if (x.n == 0)
-        web_buf_fmt(&b, "<tr><td colspan=\"9\">%s</td></tr>",
+        web_buf_fmt(&b, "<tr><td colspan=\"10\">%s</td></tr>",
                     WEB_L(r, "Geen kiosken.", "No kiosks."));
     web_buf_raw(&b, "</tbody></table></div>");
+    web_kiosks_admin(r, &b);
     free(x.rows);
-    web_page_send(r, &b, 200);
+    web_page_send(r, &b, status);
 }

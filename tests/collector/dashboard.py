@@ -17,6 +17,7 @@ survey upload the validator refuses. Screenshots go to SCREENSHOT_DIR.
 Usage: dashboard.py COLLECTOR KIOSK SOURCE_DIR SCREENSHOT_DIR
 """
 import csv
+import hashlib
 import http.client
 import io
 import json
@@ -40,7 +41,7 @@ from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 PIN_HASH = ("$argon2id$v=19$m=65536,t=2,p=1$EFiTTSN9Rp4YLX6hQD1ZIw$"
             "OtEThA7ym+BeRy9WXJ+1PjXsiJhlXOI+v3rtn4zMk6k")
@@ -151,6 +152,8 @@ def login(drv, url, name, password=None):
 def submit_and_wait(drv, button):
     """Clicks button and waits until the next page has replaced this one."""
     old = drv.find_element(By.TAG_NAME, "html")
+    # A button with data-confirm asks first; the user says yes.
+    drv.execute_script("window.confirm = function () { return true; }")
     try:
         drv.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
         button.click()
@@ -265,6 +268,11 @@ def main():
         gem = [r for r in rows if "Gemeente" in r.text][0]
         check(gem.find_elements(By.TAG_NAME, "td")[0].text == "9",
               "the municipality counts all 9: %s" % gem.text)
+        # Its score (9 respondents) minus Dorst's (5) would give away
+        # Centrum's 4: so it is not shown either.
+        check("–" in [c.text for c in gem.find_elements(By.TAG_NAME, "td")] and
+              "6,9" not in gem.text, "no municipality score that reveals a small group by "
+              "difference: %s" % gem.text)
         check("(gemiddelde − 1) × 2,5" in drv.find_element(By.ID, "formula").text,
               "the formula is on the page")
         drv.save_screenshot(os.path.join(shots, "dashboard-overview.png"))
@@ -291,7 +299,6 @@ def main():
         check(not errors, "no errors in the browser's console (CSP included): %s" % errors)
 
         # A filter: partial only: none, so no figures.
-        from selenium.webdriver.support.ui import Select
         Select(drv.find_element(By.ID, "f-status")).select_by_value("partial")
         submit_and_wait(drv, drv.find_element(By.CSS_SELECTOR, "form#filters button[type=submit]"))
         check(drv.find_element(By.ID, "summary").text.startswith("0 "),
@@ -374,6 +381,13 @@ def main():
                   "application/x-www-form-urlencoded")[0]
         check(st == 403, "a POST with a wrong CSRF token is refused (403)")
 
+        check(request(col.port, "GET", "/users", cookie=cookie)[0] == 403,
+              "a wijkmakelaar cannot manage accounts (403)")
+        form = urllib.parse.urlencode({"kiosk_id": "k-x", "csrf": token_})
+        check(request(col.port, "POST", "/kiosks", form, cookie,
+                      "application/x-www-form-urlencoded")[0] == 403,
+              "nor add kiosks (403)")
+
         # English.
         drv.get(url + "/?lang=en")
         check("Overview by area" in drv.page_source, "the English switch")
@@ -418,10 +432,47 @@ def main():
         check(st == 200 and body.decode().count("\r\n") == 6,
               "Excel's refresh gets the CSV with the key (%d)" % st)
         drv.get(url + "/account")
-        drv.execute_script("window.confirm = function () { return true; }")
         submit_and_wait(drv, drv.find_element(By.CSS_SELECTOR, "table#keys form button"))
         st = request(col.port, "GET", "/api/export.csv?key=%s" % key)[0]
         check(st == 401, "a revoked key is refused (%d)" % st)
+
+        # Accounts and kiosks managed in the interface.
+        drv.get(url + "/users")
+        drv.find_element(By.ID, "u-name").send_keys("wim")
+        Select(drv.find_element(By.ID, "u-role")).select_by_value("wijkmakelaar")
+        drv.find_element(By.ID, "u-areas").send_keys("dorst")
+        drv.find_element(By.ID, "u-password").send_keys("Wim-wachtwoord-42")
+        submit_and_wait(drv, drv.find_element(By.CSS_SELECTOR, "form#add-user button"))
+        check("wim" in drv.find_element(By.ID, "users").text and
+              db.value("SELECT areas FROM users WHERE name = 'wim'") == "dorst",
+              "an admin adds an account in the interface")
+        check(not db.holds_text("Wim-wachtwoord-42"), "its password is kept nowhere in plain text")
+        row = [t for t in drv.find_elements(By.CSS_SELECTOR, "table#users tbody tr")
+               if t.find_element(By.TAG_NAME, "th").text == "wim"][0]
+        submit_and_wait(drv, row.find_element(By.CSS_SELECTOR, "button"))
+        check(db.value("SELECT count(*) FROM users WHERE name = 'wim'") == "0" and
+              db.value("SELECT count(*) FROM audit_log WHERE subject = 'wim' AND actor = "
+                       "'beheer'") == "2", "and removes it; both in the audit log")
+        drv.get(url + "/kiosks")
+        drv.find_element(By.ID, "k-id").send_keys("k-test")
+        Select(drv.find_element(By.ID, "k-area")).select_by_value("dorst")
+        submit_and_wait(drv, drv.find_element(By.CSS_SELECTOR, "form#add-kiosk button"))
+        ktoken = drv.find_element(By.CSS_SELECTOR, "#new-token code").text
+        check(db.value("SELECT token_sha256 FROM kiosks WHERE id = 'k-test'") ==
+              hashlib.sha256(ktoken.encode()).hexdigest() and not db.holds_text(ktoken),
+              "an admin adds a kiosk; its token is shown once, only its hash kept")
+        krow = [t for t in drv.find_elements(By.CSS_SELECTOR, "table#kiosks tbody tr")
+                if "k-test" in t.text][0]
+        submit_and_wait(drv, krow.find_element(By.CSS_SELECTOR, "button"))
+        check(db.value("SELECT revoked_ms IS NOT NULL FROM kiosks WHERE id = 'k-test'") in
+              ("1", "t"), "and revokes it")
+        check(db.value("SELECT count(*) FROM audit_log WHERE action LIKE 'kiosk %' AND "
+                       "subject = 'k-test'") == "2", "both in the audit log")
+        drv.get(url + "/users")
+        drv.save_screenshot(os.path.join(shots, "dashboard-users.png"))
+        bob_cookie = None
+        st = request(col.port, "GET", "/users", cookie=bob_cookie)[0]
+        check(st == 303, "not logged in: /users leads to the login")
 
         # A survey upload the validator refuses, with its message.
         drv.get(url + "/surveys")
