@@ -57,6 +57,7 @@ install(FILES
     ${BK_COLLECTOR_CHANGELOG_GZ}
     ${CMAKE_SOURCE_DIR}/docs/collector-deploy.md
     ${CMAKE_SOURCE_DIR}/docs/collector.md
+    ${CMAKE_SOURCE_DIR}/docs/dashboard.md
     ${CMAKE_SOURCE_DIR}/docs/protocol.md
   DESTINATION ${BK_COLLECTOR_DOC_DIR} COMPONENT collector)
 

@@ -87,6 +87,14 @@ bk_err web_create(const web_options *o, web **out, bk_diag *diag)
     w->st = o->st;
     w->cfg = o->cfg;
     w->clock = o->clock;
+    unsigned char nobody[32];
+    randombytes_buf(nobody, sizeof nobody);
+    if (crypto_pwhash_str(w->dummy_hash, (const char *)nobody, sizeof nobody,
+                          crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+        free(w);
+        return BK_ERR_NOMEM;
+    }
     char probe[4096];
     const char *dir = web_assets_dir(o, probe, sizeof probe);
     const char *chart = o->chart_js ? o->chart_js : "/usr/share/javascript/chart.js/chart.min.js";
@@ -454,15 +462,6 @@ static void web_login_form(web_req *r, int status, const char *error, const char
     web_page_send(r, &b, status);
 }
 
-/* A hash to check a password against when the account does not exist,
- * so that an unknown name takes as long as a wrong password. */
-static const char *web_dummy_hash(void)
-{
-    static const char *const hash = "$argon2id$v=19$m=65536,t=2,p=1$YnV1cnRraW9za2R1bW15$"
-                                    "hn4TGsS2uK5PIlKkCUIkYmETumR+3qxUjnsyUhSHLzM";
-    return hash;
-}
-
 static void web_login(web_req *r)
 {
     const char *lang = web_form(r, "lang");
@@ -499,14 +498,19 @@ static void web_login(web_req *r)
         snprintf(msg, sizeof msg,
                  WEB_L(r,
                        "Dit account is vergrendeld na te veel verkeerde wachtwoorden. Probeer "
-                       "het over %d minuten opnieuw.",
+                       "het over %d %s opnieuw.",
                        "This account is locked after too many wrong passwords. Try again in %d "
-                       "minutes."),
-                 minutes);
+                       "%s."),
+                 minutes,
+                 minutes == 1 ? WEB_L(r, "minuut", "minute") : WEB_L(r, "minuten", "minutes"));
         web_login_form(r, 429, msg, name);
         return;
     }
-    const char *hash = err == BK_OK ? l.password_hash : web_dummy_hash();
+    /* An unknown name is checked against a hash of no account's, so that it
+     * takes as long as a wrong password. */
+    char hash[crypto_pwhash_STRBYTES] = {0};
+    const char *stored = err == BK_OK ? l.password_hash : r->w->dummy_hash;
+    memcpy(hash, stored, strnlen(stored, sizeof hash - 1));
     bool ok = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0 && err == BK_OK;
     if (!ok) {
         int64_t until = 0;

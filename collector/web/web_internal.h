@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <sodium.h>
+
 #include "survey.h"
 #include "web.h"
 #include "web_buf.h"
@@ -26,6 +28,7 @@ struct web {
     const collector_config *cfg;
     bk_clock clock;
     web_asset assets[WEB_ASSETS];
+    char dummy_hash[crypto_pwhash_STRBYTES]; /* for names no account has */
 };
 
 /* One request as the pages see it. */

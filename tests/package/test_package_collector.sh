@@ -77,6 +77,7 @@ cat >"$TMP/expected" <<EOF
 -rw-r--r-- ./usr/share/doc/$NAME/changelog.Debian.gz
 -rw-r--r-- ./usr/share/doc/$NAME/collector-deploy.md
 -rw-r--r-- ./usr/share/doc/$NAME/collector.md
+-rw-r--r-- ./usr/share/doc/$NAME/dashboard.md
 -rw-r--r-- ./usr/share/doc/$NAME/protocol.md
 -rw-r--r-- ./usr/share/$NAME/web/style.css
 -rw-r--r-- ./usr/share/$NAME/web/app.js
