@@ -14,6 +14,12 @@
  *   bench_ingest fill DB KIOSK_ID RESPONSES
  *       Fills DB with RESPONSES responses the same way, 10,000 to a
  *       transaction (setup for the memory figure, not measured).
+ *   bench_ingest fill-dash DB RESPONSES
+ *       Fills DB with RESPONSES varied responses of the demo survey
+ *       (bench_make_dash_row: 13 areas, 12 months, partial ones, flags),
+ *       from kiosks dash-kiosk-01 to -13 (their area NULL: the responses
+ *       carry it), 10,000 to a batch and a transaction (setup for the
+ *       dashboard figure, not measured).
  *
  * FIRST (default 0) numbers the responses, so runs do not collide. */
 #include <curl/curl.h>
@@ -261,6 +267,118 @@ static double insert_rows(sqlite3 *db, const char *kiosk, unsigned long long fir
     return spent;
 }
 
+/* ---- the dashboard figure ---- */
+
+#define DASH_KIOSKS 13
+#define DASH_CHUNK 10000
+
+static void dash_kiosk_id(int i, char out[32])
+{
+    snprintf(out, 32, "dash-kiosk-%02d", i + 1);
+}
+
+/* Opens (making) the collector's database through storage_open, adds the
+ * dashboard's kiosks (no area), returns a plain handle with the same
+ * pragmas. */
+static sqlite3 *open_dash(const char *path)
+{
+    storage_options o = {.database = path, .pool_size = 1, .busy_timeout_ms = 5000};
+    storage *st = NULL;
+    bk_diag diag = {0};
+    if (storage_open(&o, &st, &diag) != BK_OK)
+        bench_die(diag.count ? diag.messages[0] : "cannot open the database");
+    for (int i = 0; i < DASH_KIOSKS; i++) {
+        char id[32], token[65];
+        dash_kiosk_id(i, id);
+        snprintf(token, sizeof token, "%064x", 0xda5b00 + i);
+        storage_kiosk k;
+        if (storage_kiosk_get(st, id, &k) != BK_OK &&
+            storage_kiosk_add(st, id, NULL, token) != BK_OK)
+            bench_die("cannot add a kiosk");
+    }
+    storage_close(st);
+    sqlite3 *db = NULL;
+    if (sqlite3_open(path, &db) != SQLITE_OK)
+        bench_die("cannot open the database again");
+    sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+                 NULL, NULL, NULL);
+    sqlite3_busy_timeout(db, 5000);
+    return db;
+}
+
+static void fill_dash(sqlite3 *db, size_t n)
+{
+    sqlite3_stmt *sb, *sr, *sa;
+    if (sqlite3_prepare_v2(db,
+                           "INSERT INTO batches (batch_id, kiosk_id, received_ms, n_responses,"
+                           " accepted, duplicates, conflicts, quarantined)"
+                           " VALUES (?1, ?2, ?3, ?4, ?4, 0, 0, 0)",
+                           -1, &sb, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(
+            db,
+            "INSERT INTO responses (response_id, kiosk_id, batch_id, seq, survey_id,"
+            " survey_version, mode, status, language, area, started_at, started_ms,"
+            " completed_at, completed_ms, flags, body, body_sha256, received_ms,"
+            " quarantine_reason) VALUES (?1, ?2, ?3, ?4, 'buurtpeiling', 1, 'survey',"
+            " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, NULL)",
+            -1, &sr, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db,
+                           "INSERT INTO answers (response_id, position, question_id, value_json)"
+                           " VALUES (?1, ?2, ?3, ?4)",
+                           -1, &sa, NULL) != SQLITE_OK)
+        bench_die(sqlite3_errmsg(db));
+    bench_row *r = malloc(sizeof *r);
+    if (!r)
+        bench_die("out of memory");
+    for (size_t done = 0; done < n;) {
+        size_t k = n - done < DASH_CHUNK ? n - done : DASH_CHUNK;
+        char batch_id[37], kiosk[32];
+        bench_uuid_of(0x5000000000ULL + done / DASH_CHUNK, batch_id);
+        dash_kiosk_id((int)((done / DASH_CHUNK) % DASH_KIOSKS), kiosk);
+        sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+        sqlite3_bind_text(sb, 1, batch_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(sb, 2, kiosk, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(sb, 3, 1798761600000LL);
+        sqlite3_bind_int64(sb, 4, (sqlite3_int64)k);
+        step(db, sb);
+        for (size_t i = 0; i < k; i++) {
+            bench_make_dash_row(done + i, r);
+            sqlite3_bind_text(sr, 1, r->id, -1, SQLITE_STATIC);
+            sqlite3_bind_text(sr, 2, kiosk, -1, SQLITE_STATIC);
+            sqlite3_bind_text(sr, 3, batch_id, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(sr, 4, r->seq);
+            sqlite3_bind_text(sr, 5, r->status, -1, SQLITE_STATIC);
+            sqlite3_bind_text(sr, 6, r->language, -1, SQLITE_STATIC);
+            sqlite3_bind_text(sr, 7, r->area, -1, SQLITE_STATIC);
+            sqlite3_bind_text(sr, 8, r->started_at, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(sr, 9, r->started_ms);
+            sqlite3_bind_text(sr, 10, r->completed_at, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(sr, 11, r->completed_ms);
+            sqlite3_bind_text(sr, 12, r->flags, -1, SQLITE_STATIC);
+            sqlite3_bind_text(sr, 13, r->body, -1, SQLITE_STATIC);
+            sqlite3_bind_text(sr, 14, r->sha, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(sr, 15, r->completed_ms + 60000);
+            step(db, sr);
+            for (int q = 0; q < r->n_answers; q++) {
+                sqlite3_bind_text(sa, 1, r->id, -1, SQLITE_STATIC);
+                sqlite3_bind_int(sa, 2, q);
+                sqlite3_bind_text(sa, 3, r->question[q], -1, SQLITE_STATIC);
+                sqlite3_bind_text(sa, 4, r->answers[q], -1, SQLITE_STATIC);
+                step(db, sa);
+            }
+        }
+        if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+            bench_die(sqlite3_errmsg(db));
+        done += k;
+        if (done % 100000 == 0)
+            fprintf(stderr, "bench_ingest: %zu of %zu\n", done, n);
+    }
+    free(r);
+    sqlite3_finalize(sb);
+    sqlite3_finalize(sr);
+    sqlite3_finalize(sa);
+}
+
 int main(int argc, char **argv)
 {
     if (sodium_init() < 0)
@@ -285,8 +403,15 @@ int main(int argc, char **argv)
         sqlite3_close(db);
         return 0;
     }
+    if (argc >= 4 && strcmp(argv[1], "fill-dash") == 0) {
+        sqlite3 *db = open_dash(argv[2]);
+        fill_dash(db, strtoul(argv[3], NULL, 10));
+        sqlite3_close(db);
+        return 0;
+    }
     fprintf(stderr, "usage: bench_ingest http URL TOKEN KIOSK_ID BATCHES CLIENTS [FIRST]\n"
                     "       bench_ingest direct DB KIOSK_ID BATCHES [FIRST]\n"
-                    "       bench_ingest fill DB KIOSK_ID RESPONSES\n");
+                    "       bench_ingest fill DB KIOSK_ID RESPONSES\n"
+                    "       bench_ingest fill-dash DB RESPONSES\n");
     return 2;
 }

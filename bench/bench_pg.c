@@ -12,6 +12,10 @@
  *   bench_pg fill URI KIOSK_ID RESPONSES
  *       Fills the database with RESPONSES responses the same way, 10,000
  *       to a transaction (setup for the export figure, not measured).
+ *   bench_pg fill-dash URI RESPONSES
+ *       The varied responses of bench_ingest fill-dash (the same rows,
+ *       kiosks and batches), loaded the same way, then ANALYZE (setup
+ *       for the dashboard figure, not measured).
  *
  * FIRST (default 0) numbers the responses, so runs do not collide. */
 #include <libpq-fe.h>
@@ -64,34 +68,48 @@ typedef struct batch_copy {
     size_t n_batches, n_responses, n_answers;
 } batch_copy;
 
-static void make_copy(const char *kiosk, unsigned long long first, size_t n, batch_copy *out)
+/* The COPY text of n responses starting at number first (their batch
+ * first / PER_BATCH), from kiosk: bench_make_row's rows, or with dash
+ * bench_make_dash_row's (their batch first / 10,000, as bench_ingest
+ * fill-dash numbers them). */
+static void make_copy_of(const char *kiosk, unsigned long long first, size_t n, int dash,
+                         batch_copy *out)
 {
     char batch_id[37];
-    bench_uuid_of(0x3000000000ULL + first / PER_BATCH, batch_id);
+    if (dash)
+        bench_uuid_of(0x5000000000ULL + first / 10000, batch_id);
+    else
+        bench_uuid_of(0x3000000000ULL + first / PER_BATCH, batch_id);
     out->batches = malloc(256);
     out->responses = malloc(n * 2600 + 1);
     out->answers = malloc(n * 8 * 260 + 1);
     bench_row *r = malloc(sizeof *r);
     if (!out->batches || !out->responses || !out->answers || !r)
         bench_die("out of memory");
-    out->n_batches = (size_t)snprintf(
-        out->batches, 256, "%s\t%s\t1796040000000\t%zu\t%zu\t0\t0\t0\n", batch_id, kiosk, n, n);
+    out->n_batches =
+        (size_t)snprintf(out->batches, 256, "%s\t%s\t%s\t%zu\t%zu\t0\t0\t0\n", batch_id, kiosk,
+                         dash ? "1798761600000" : "1796040000000", n, n);
     size_t ro = 0, ao = 0;
     for (size_t i = 0; i < n; i++) {
-        bench_make_row(first + i, r);
+        if (dash)
+            bench_make_dash_row(first + i, r);
+        else
+            bench_make_row(first + i, r);
         char head[512];
         snprintf(head, sizeof head,
-                 "%s\t%s\t%s\t%lld\tbuurtpeiling\t1\tsurvey\tcomplete\tnl\tdorst\t"
-                 "2026-11-29T10:02:11.020Z\t1796032931020\t2026-11-29T10:04:40.512Z\t"
-                 "1796033080512\t[]\t",
-                 r->id, kiosk, batch_id, r->seq);
-        /* The fixed columns hold no character COPY escapes: as they are. */
+                 "%s\t%s\t%s\t%lld\tbuurtpeiling\t1\tsurvey\t%s\t%s\t%s\t%s\t%lld\t%s\t%lld\t",
+                 r->id, kiosk, batch_id, r->seq, r->status, r->language, r->area, r->started_at,
+                 r->started_ms, r->completed_at, r->completed_ms);
+        /* These columns hold no character COPY escapes: as they are. */
         memcpy(out->responses + ro, head, strlen(head));
         ro += strlen(head);
+        ro = put_field(out->responses, ro, r->flags);
+        out->responses[ro++] = '\t';
         ro = put_field(out->responses, ro, r->body);
-        ro += (size_t)sprintf(out->responses + ro, "\t%s\t1796040000000\t\\N\n", r->sha);
-        for (int q = 0; q < 8; q++) {
-            ao += (size_t)sprintf(out->answers + ao, "%s\t%d\t%s\t", r->id, q, bench_question[q]);
+        ro += (size_t)sprintf(out->responses + ro, "\t%s\t%lld\t\\N\n", r->sha,
+                              dash ? r->completed_ms + 60000 : 1796040000000LL);
+        for (int q = 0; q < r->n_answers; q++) {
+            ao += (size_t)sprintf(out->answers + ao, "%s\t%d\t%s\t", r->id, q, r->question[q]);
             ao = put_field(out->answers, ao, r->answers[q]);
             out->answers[ao++] = '\n';
         }
@@ -99,6 +117,11 @@ static void make_copy(const char *kiosk, unsigned long long first, size_t n, bat
     out->n_responses = ro;
     out->n_answers = ao;
     free(r);
+}
+
+static void make_copy(const char *kiosk, unsigned long long first, size_t n, batch_copy *out)
+{
+    make_copy_of(kiosk, first, n, 0, out);
 }
 
 static void copy_into(PGconn *c, const char *sql, const char *data, size_t n)
@@ -225,6 +248,45 @@ static int bench_fill(const char *uri, const char *kiosk, size_t responses)
     return 0;
 }
 
+/* The dashboard figure's rows (bench_ingest fill-dash): kiosks
+ * dash-kiosk-01 to -13 without an area, 10,000 responses to a batch. */
+static int bench_fill_dash(const char *uri, size_t responses)
+{
+    storage_options o = {.database = uri, .pool_size = 1, .busy_timeout_ms = 5000};
+    storage *st = NULL;
+    bk_diag diag = {0};
+    if (storage_open(&o, &st, &diag) != BK_OK)
+        bench_die(diag.count ? diag.messages[0] : "cannot open the database");
+    for (int i = 0; i < 13; i++) {
+        char id[32], token[65];
+        snprintf(id, sizeof id, "dash-kiosk-%02d", i + 1);
+        snprintf(token, sizeof token, "%064x", 0xda5b00 + i);
+        storage_kiosk k;
+        if (storage_kiosk_get(st, id, &k) != BK_OK &&
+            storage_kiosk_add(st, id, NULL, token) != BK_OK)
+            bench_die("cannot add a kiosk");
+    }
+    storage_close(st);
+    PGconn *c = PQconnectdb(uri);
+    if (PQstatus(c) != CONNECTION_OK)
+        bench_die(PQerrorMessage(c));
+    const size_t chunk = 10000;
+    for (size_t done = 0; done < responses; done += chunk) {
+        size_t k = responses - done < chunk ? responses - done : chunk;
+        char kiosk[32];
+        snprintf(kiosk, sizeof kiosk, "dash-kiosk-%02d", (int)((done / chunk) % 13) + 1);
+        batch_copy b;
+        make_copy_of(kiosk, done, k, 1, &b);
+        load(c, &b);
+        free_copy(&b);
+        if ((done + k) % 100000 == 0)
+            fprintf(stderr, "bench_pg: %zu of %zu\n", done + k, responses);
+    }
+    exec_ok(c, "ANALYZE");
+    PQfinish(c);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (sodium_init() < 0)
@@ -234,7 +296,10 @@ int main(int argc, char **argv)
                           argc > 6 ? strtoull(argv[6], NULL, 10) : 0);
     if (argc >= 5 && strcmp(argv[1], "fill") == 0)
         return bench_fill(argv[2], argv[3], strtoul(argv[4], NULL, 10));
+    if (argc >= 4 && strcmp(argv[1], "fill-dash") == 0)
+        return bench_fill_dash(argv[2], strtoul(argv[3], NULL, 10));
     fprintf(stderr, "usage: bench_pg copy URI KIOSK_ID BATCHES CLIENTS [FIRST]\n"
-                    "       bench_pg fill URI KIOSK_ID RESPONSES\n");
+                    "       bench_pg fill URI KIOSK_ID RESPONSES\n"
+                    "       bench_pg fill-dash URI RESPONSES\n");
     return 2;
 }

@@ -3,12 +3,14 @@
 # headless on bench/peer/question.html) and with minimal baseline programs
 # (bench/*.c). Installs what it needs from Debian, builds in build-bench/,
 # runs every figure several times and writes docs/benchmarks.md.
-# Not part of ./test.sh. About 10 to 15 minutes on 2 cores (the first run
-# also generates the backlogs, cached in build-bench/bench-cache/).
+# Not part of ./test.sh. About 30 minutes on 2 cores, the wijkdashboard
+# figure (collector-dashboard) about 16 of them (the first run also
+# generates the backlogs and the collector databases, cached in
+# build-bench/bench-cache/).
 #
 # usage: bench/run.sh [--only startup|memory|idle|frames|store|upload|sync-memory|bytes|
 #                            collector-ingest|collector-memory|collector-pg-ingest|
-#                            collector-fleet|collector-export]
+#                            collector-fleet|collector-export|collector-dashboard]
 #                     [--quick]
 #   --only NAME   measure one figure and print it (docs/benchmarks.md is left alone)
 #   --quick       fewer repetitions, to try the script out

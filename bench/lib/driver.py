@@ -12,9 +12,11 @@ repetitions, for trying the script out; its table says so.
 import argparse
 import datetime
 import hashlib
+import http.client
 import json
 import os
 import platform
+import re
 import shlex
 import shutil
 import signal
@@ -22,11 +24,12 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 
 FIGURES = ["startup", "memory", "idle", "frames", "store", "upload", "sync-memory", "bytes",
            "collector-ingest", "collector-memory", "collector-pg-ingest", "collector-fleet",
-           "collector-export"]
+           "collector-export", "collector-dashboard"]
 SDL_ENV = {"SDL_VIDEODRIVER": "offscreen", "SDL_RENDER_DRIVER": "software",
            "SDL_FRAMEBUFFER_ACCELERATION": "0", "SDL_AUDIODRIVER": "dummy"}
 SDL_ENV_WORDS = " ".join("%s=%s" % kv for kv in SDL_ENV.items())
@@ -45,12 +48,13 @@ def q(words):
     return " ".join(shlex.quote(w) for w in words)
 
 
-def run(cmd, env=None, check=True, capture=True, timeout=None):
+def run(cmd, env=None, check=True, capture=True, timeout=None, input_bytes=None):
     e = dict(os.environ)
     if env:
         e.update(env)
     p = subprocess.run(cmd, env=e, stdout=subprocess.PIPE if capture else None,
-                       stderr=subprocess.PIPE if capture else None, timeout=timeout)
+                       stderr=subprocess.PIPE if capture else None, timeout=timeout,
+                       input=input_bytes)
     if check and p.returncode != 0:
         raise SystemExit("bench: command failed (%d): %s\n%s" % (
             p.returncode, q(cmd), (p.stderr or b"").decode(errors="replace")[-2000:]))
@@ -834,6 +838,357 @@ class Bench:
                 self.rel(os.path.join(self.bin, "bench_pg")), n)] + cmds
 
 
+    # ---- the wijkdashboard ----
+
+    def dash_sql(self):
+        """The SQL the dashboard's figures run, {"sqlite"|"postgresql": {"counts", "values",
+        "cohesion": sql}}, taken from the collector's source (storage_sqlite.c's SQ_DASH_*
+        and storage_pg_dash.c's storage_pg_dash_*, their macros expanded by cpp), so that
+        the peer runs exactly what the page runs."""
+        out = {}
+        for backend, f in (("sqlite", "collector/storage/storage_sqlite.c"),
+                           ("postgresql", "collector/storage/storage_pg_dash.c")):
+            src = open(os.path.join(self.repo, f)).read()
+            lines = src.splitlines()
+            defines = []
+            i = 0
+            while i < len(lines):
+                if re.match(r"#define (PG_DASH_|DASH_|PG_IN_IDS)", lines[i]):
+                    block = [lines[i]]
+                    while block[-1].rstrip().endswith("\\"):
+                        i += 1
+                        block.append(lines[i])
+                    defines.append("\n".join(block))
+                i += 1
+            exprs = {}
+            for name in ("counts", "values", "cohesion"):
+                if backend == "sqlite":
+                    m = re.search(r"\[SQ_DASH_%s\]\s*=\s*(.*?),\s*\n\s*(?:/\*|\[SQ_|\};)" %
+                                  name.upper(), src, re.S)
+                else:
+                    fn = src.index("bk_err storage_pg_dash_%s(" % name)
+                    m = re.compile(r"pg_each_row_params\(\s*\(storage_pg \*\)base,\s*(.*?),"
+                                   r"\s*&p,", re.S).search(src, fn)
+                if not m:
+                    raise SystemExit("bench: no SQL for the dashboard's %s in %s" % (name, f))
+                exprs[name] = m.group(1)
+            snippet = "\n".join(defines) + "\n" + "\n".join(
+                "@@%s@@ %s @@END@@" % kv for kv in exprs.items()) + "\n"
+            pre = run(["cpp", "-P", "-"], capture=True, env=None, check=True,
+                      input_bytes=snippet.encode()).stdout.decode()
+            out[backend] = {}
+            for name in exprs:
+                body = re.search(r"@@%s@@(.*?)@@END@@" % name, pre, re.S).group(1)
+                out[backend][name] = "".join(
+                    json.loads('"%s"' % lit) for lit in re.findall(r'"((?:[^"\\]|\\.)*)"', body))
+        return out
+
+    def dash_database(self, n):
+        """The cached SQLite database of the dashboard figure: n responses of bench_ingest
+        fill-dash (generated again when the generator or the schema changes)."""
+        h = hashlib.sha256()
+        for f in ("bench/bench_ingest.c", "bench/bench_rows.c", "bench/bench_rows.h",
+                  "collector/storage/storage_schema.c"):
+            h.update(open(os.path.join(self.repo, f), "rb").read())
+        cache = os.path.join(self.build, "bench-cache")
+        os.makedirs(cache, exist_ok=True)
+        src = os.path.join(cache, "collector-dash-%d-%s.db" % (n, h.hexdigest()[:12]))
+        if not os.path.exists(src):
+            log("filling a collector database with %d varied responses (cached in %s)" %
+                (n, cache))
+            t = time.monotonic()
+            for suffix in ("", "-wal", "-shm"):
+                if os.path.exists(src + ".tmp" + suffix):
+                    os.unlink(src + ".tmp" + suffix)
+            run([os.path.join(self.bin, "bench_ingest"), "fill-dash", src + ".tmp", str(n)])
+            # One file, no WAL beside it, so that a plain copy is the database.
+            run(["sqlite3", src + ".tmp", "PRAGMA wal_checkpoint(TRUNCATE)"])
+            os.rename(src + ".tmp", src)
+            for suffix in ("-wal", "-shm"):
+                if os.path.exists(src + ".tmp" + suffix):
+                    os.unlink(src + ".tmp" + suffix)
+            log("  %.0f s" % (time.monotonic() - t))
+        return src
+
+    def dash_collector(self, tag, db):
+        """A collector in WORK/collector-dashboard-TAG/ on db with the demo's [dashboard]
+        and [areas] (config/collector.ini), the demo survey published, an admin. Returns
+        the configuration's path."""
+        d = os.path.join(self.work, "collector-dashboard-" + tag)
+        os.makedirs(d, exist_ok=True)
+        demo = open(os.path.join(self.repo, "config/collector.ini")).read().splitlines()
+        keep, on = [], False
+        for line in demo:
+            if line.startswith("["):
+                on = line.strip() in ("[dashboard]", "[areas]")
+            if on:
+                keep.append(line)
+        ini = os.path.join(d, "collector.ini")
+        with open(ini, "w") as f:
+            f.write("[server]\nlisten = 127.0.0.1\nport = 0\n[storage]\ndatabase = %s\n" % db)
+            f.write("\n".join(keep) + "\n")
+        coll = os.path.join(self.build, "buurtkiosk-collector")
+        run([coll, "survey", "publish", self.survey, "--all", "--config", ini])
+        run([coll, "user", "add", "bench", "--role", "admin", "--config", ini],
+            input_bytes=b"pw-long-enough\n")
+        return ini
+
+    @staticmethod
+    def dash_login(port):
+        """The Cookie header of a logged-in session of user bench."""
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        c.request("GET", "/login")
+        r = c.getresponse()
+        page = r.read().decode()
+        pre = re.search(r"bk_pre=([0-9a-f]+)", r.getheader("Set-Cookie") or "")
+        csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page)
+        if r.status != 200 or not pre or not csrf or pre.group(1) != csrf.group(1):
+            raise SystemExit("bench: GET /login answered %d without its CSRF token" % r.status)
+        form = urllib.parse.urlencode({"username": "bench", "password": "pw-long-enough",
+                                       "csrf": csrf.group(1), "lang": "nl"})
+        c.request("POST", "/login", body=form,
+                  headers={"Content-Type": "application/x-www-form-urlencoded",
+                           "Cookie": "bk_pre=" + pre.group(1)})
+        r = c.getresponse()
+        r.read()
+        sess = re.search(r"bk_session=([^;]+)", " ".join(
+            v for k, v in r.getheaders() if k.lower() == "set-cookie"))
+        if r.status != 303 or not sess:
+            raise SystemExit("bench: POST /login answered %d without a session" % r.status)
+        c.close()
+        return "bk_session=" + sess.group(1)
+
+    @staticmethod
+    def dash_get(port, path, cookie, n):
+        """n GETs of path on one keep-alive connection: (milliseconds each, last body)."""
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        times, body = [], b""
+        for _ in range(n):
+            t = time.perf_counter()
+            conn.request("GET", path, headers={"Cookie": cookie})
+            r = conn.getresponse()
+            body = r.read()
+            times.append((time.perf_counter() - t) * 1000.0)
+            if r.status != 200:
+                raise SystemExit("bench: GET %s answered %d: %s" % (path, r.status, body[:300]))
+        conn.close()
+        return times, body
+
+    def dash_sets(self, area):
+        """The statements the two pages run, in order, each (query, parameters $1/?1 ...):
+        the per-area page (web_page_area: counts of the area, counts of its survey, the
+        tallies of its 7 counted questions, the cohesion score) and the overview
+        (web_page_overview: counts of the last 6 months, the score of the last 12)."""
+        lo, hi = -9223372036854775808, 9223372036854775807
+        month0 = time.strftime("%Y-%m", time.localtime())
+
+        def month_start(add):
+            y, m = int(month0[:4]), int(month0[5:]) + add
+            while m < 1:
+                y, m = y - 1, m + 12
+            return int(time.mktime((y, m, 1, 0, 0, 0, 0, 0, -1))) * 1000
+        counted = json.dumps(["q1", "q2", "q3", "q4", "q5", "q6", "q7"], separators=(",", ":"))
+        items = json.dumps(["q1", "q2", "q3", "q4"], separators=(",", ":"))
+        rev = json.dumps(["q1"], separators=(",", ":"))
+        base = [area, None, 0, None, None, lo, hi]
+        page = [("counts", base + [1, 1]),
+                ("counts", [area, "buurtpeiling"] + base[2:] + [1, 1]),
+                ("values", [area, "buurtpeiling"] + base[2:] + [0, 0, counted]),
+                ("cohesion", [area, "buurtpeiling"] + base[2:] + [0, 0, items, rev, 2])]
+        overview = [("counts", [None, None, 0, None, None, month_start(-5), hi, 1, 1]),
+                    ("cohesion", [None, "buurtpeiling", 0, None, None, month_start(-11), hi,
+                                  0, 0, items, rev, 2])]
+        return {"page": page, "overview": overview}
+
+    @staticmethod
+    def sql_literal(v):
+        if v is None:
+            return "NULL"
+        if isinstance(v, int):
+            return str(v)
+        return "'" + v.replace("'", "''") + "'"
+
+    def sqlite_params(self, params):
+        """sqlite3's dot commands binding params to ?1, ?2, ..."""
+        return ['.param set ?%d "%s"' % (
+            i + 1, self.sql_literal(v).replace("\\", "\\\\").replace('"', '\\"'))
+            for i, v in enumerate(params)]
+
+    def dash_peer_script(self, backend, sql, steps, iters):
+        """A script for sqlite3 or psql that runs steps (dash_sets) iters times with a
+        timer on each statement, results to /dev/null."""
+        out = []
+        if backend == "sqlite":
+            out.append(".output /dev/null")
+            out.append(".timer on")
+            for _ in range(iters):
+                out.append(".param clear")
+                for name, params in steps:
+                    out += self.sqlite_params(params)
+                    out.append(sql[name] + ";")
+        else:
+            # PQexecParams (the collector) plans every statement with its values:
+            # force_custom_plan makes EXECUTE do the same.
+            out.append("SET plan_cache_mode = force_custom_plan;")
+            for name in sorted(set(n for n, _ in steps)):
+                out.append("PREPARE dash_%s AS %s;" % (name, sql[name]))
+            out.append("\\o /dev/null")
+            out.append("\\timing on")
+            for _ in range(iters):
+                for name, params in steps:
+                    out.append("EXECUTE dash_%s(%s);" % (
+                        name, ", ".join(self.sql_literal(v) for v in params)))
+        return "\n".join(out) + "\n"
+
+    def dash_peer(self, backend, db, sql, steps, iters, script_path):
+        """Runs the peer: per iteration the sum of its statements' times (ms), and each
+        statement's times."""
+        with open(script_path, "w") as f:
+            f.write(self.dash_peer_script(backend, sql, steps, iters))
+        if backend == "sqlite":
+            cmd = ["sqlite3", db]
+            pat = re.compile(r"^Run Time: real ([0-9.]+)")
+            scale = 1000.0
+        else:
+            cmd = ["psql", "-XAtq", "-v", "ON_ERROR_STOP=1", "-d", db]
+            pat = re.compile(r"^Time: ([0-9.]+) ms")
+            scale = 1.0
+        with open(script_path, "rb") as f:
+            p = subprocess.run(cmd, stdin=f, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if p.returncode != 0 or p.stderr.strip():
+            raise SystemExit("bench: %s failed: %s" % (q(cmd), p.stderr.decode()[-2000:]))
+        t = [float(m.group(1)) * scale for m in
+             (pat.match(l) for l in p.stdout.decode().splitlines()) if m]
+        k = len(steps)
+        if len(t) != k * iters:
+            raise SystemExit("bench: %s printed %d times, not %d" % (q(cmd), len(t), k * iters))
+        per_iter = [sum(t[i * k:(i + 1) * k]) for i in range(iters)]
+        per_stmt = [[t[i * k + j] for i in range(iters)] for j in range(k)]
+        return per_iter, per_stmt, cmd
+
+    def dash_plans(self, backend, db, sql, steps, path):
+        """EXPLAIN QUERY PLAN (SQLite) or EXPLAIN (ANALYZE, BUFFERS) (PostgreSQL) of each of
+        the page's statements, into path (for the notes; not timed)."""
+        out = []
+        if backend == "sqlite":
+            for name, params in steps:
+                script = "\n".join(self.sqlite_params(params))
+                script += "\nEXPLAIN QUERY PLAN " + sql[name] + ";\n"
+                p = run(["sqlite3", db], input_bytes=script.encode())
+                out.append("-- %s %s\n%s" % (name, params, p.stdout.decode()))
+        else:
+            for name, params in steps:
+                script = "SET plan_cache_mode = force_custom_plan;\nPREPARE s AS %s;\n" \
+                         "EXPLAIN (ANALYZE, BUFFERS) EXECUTE s(%s);\n" % (
+                             sql[name], ", ".join(self.sql_literal(v) for v in params))
+                p = run(["psql", "-XAtq", "-v", "ON_ERROR_STOP=1", "-d", db],
+                        input_bytes=script.encode())
+                out.append("-- %s %s\n%s" % (name, params, p.stdout.decode()))
+        with open(path, "w") as f:
+            f.write("\n".join(out))
+
+    def fig_collector_dashboard(self):
+        n, area = 1000000, "dorst"
+        rounds = self.reps(3, 1)
+        sql = self.dash_sql()
+        sets = self.dash_sets(area)
+        src = self.dash_database(n)
+        sdb = os.path.join(self.work, "collector-dashboard.db")
+        self.copy_db(src, sdb)
+        uri = self.pg_uri("bench_dash")
+        log("filling PostgreSQL with the same %d responses (COPY)" % n)
+        t = time.monotonic()
+        run([os.path.join(self.bin, "bench_pg"), "fill-dash", uri, str(n)])
+        fill_s = time.monotonic() - t
+        log("  %.0f s" % fill_s)
+        res, cmds = {"responses": n, "area": area, "pg_fill_s": fill_s}, []
+        for backend, db in (("sqlite", sdb), ("postgresql", uri)):
+            ini = self.dash_collector(backend, db)
+            d = os.path.dirname(ini)
+            if backend == "sqlite":
+                check = run(["sqlite3", db, "SELECT count(*), sum(flags NOT LIKE '%\"rapid\"%' "
+                             "AND flags NOT LIKE '%\"repeat\"%') FROM responses WHERE area = "
+                             "'" + area + "'"]).stdout.decode().split("|")
+            else:
+                check = run(["psql", "-XAtq", "-d", db, "-c",
+                             "SELECT count(*), sum(CASE WHEN flags NOT LIKE '%\"rapid\"%' AND "
+                             "flags NOT LIKE '%\"repeat\"%' THEN 1 ELSE 0 END) FROM responses "
+                             "WHERE area = '" + area + "'"]).stdout.decode().split("|")
+            in_area, unflagged = int(check[0]), int(check[1])
+            t = time.monotonic()
+            p, port = self.collector_start(ini)
+            start_s = time.monotonic() - t
+            page_t, over_t, peer_t, over_peer_t = [], [], [], []
+            stmt_t = [[] for _ in sets["page"]]
+            try:
+                cookie = self.dash_login(port)
+                # Warm-up. A slow page gets fewer requests a round (about 20 s of them,
+                # at least 1: 3 in all) and fewer warm-ups, so that the figure stays
+                # within minutes.
+                first, _ = self.dash_get(port, "/area/" + area, cookie, 1)
+                slow = first[0] > 2000
+                per_round = max(1, min(5, int(20000 / first[0])))
+                discard = 0 if slow else 1
+                self.dash_get(port, "/area/" + area, cookie, 0 if slow else 2)
+                self.dash_get(port, "/", cookie, 1 if slow else 2)
+                log("collector dashboard on %s: first GET /area/%s %.0f ms; %d x (%d GET "
+                    "/area/%s, the peer, %d GET /, the peer)" % (
+                        backend, area, first[0], rounds, per_round, area, per_round))
+                for i in range(rounds):
+                    v, body = self.dash_get(port, "/area/" + area, cookie, per_round)
+                    page_t += v
+                    it, st, pcmd = self.dash_peer(backend, db, sql[backend], sets["page"],
+                                                  per_round + discard,
+                                                  os.path.join(d, "peer-page.sql"))
+                    peer_t += it[discard:]  # the first one warms the client up
+                    for j, x in enumerate(st):
+                        stmt_t[j] += x[discard:]
+                    v, obody = self.dash_get(port, "/", cookie, per_round)
+                    over_t += v
+                    it, _, _ = self.dash_peer(backend, db, sql[backend], sets["overview"],
+                                              per_round + discard,
+                                              os.path.join(d, "peer-overview.sql"))
+                    over_peer_t += it[discard:]
+            finally:
+                self.collector_stop(p)
+            m = re.search(rb'<p id="summary"><strong>(\d+)</strong>', body)
+            if not m or int(m.group(1)) != unflagged:
+                raise SystemExit("bench: /area/%s shows %s responses, the database has %d "
+                                 "(not flagged)" % (area, m.group(1) if m else None, unflagged))
+            self.dash_plans(backend, db, sql[backend], sets["page"],
+                            os.path.join(d, "plans.txt"))
+            res[backend] = {
+                "page_ms": summary(page_t), "peer_ms": summary(peer_t),
+                "ratio": med(page_t) / med(peer_t),
+                "overview_ms": summary(over_t), "overview_peer_ms": summary(over_peer_t),
+                "overview_ratio": med(over_t) / med(over_peer_t),
+                "statements_ms": {"%d-%s" % (j + 1, sets["page"][j][0]): summary(x)
+                                  for j, x in enumerate(stmt_t)},
+                "page_bytes": len(body), "overview_bytes": len(obody),
+                "area_responses": in_area, "area_shown": unflagged, "serve_start_s": start_s,
+                "first_page_ms": first[0], "slow": slow}
+            cmds.append("# %s: collector on %s ([dashboard] and [areas] of "
+                        "config/collector.ini), survey publish config/surveys/buurtpeiling.json "
+                        "--all, user add bench --role admin, serve; log in (GET and POST "
+                        "/login), then on one keep-alive connection" % (
+                            backend, "WORK/collector-dashboard.db" if backend == "sqlite"
+                            else "postgresql:///bench_dash?host=..."))
+            cmds.append("GET /area/%s   # and GET /, in %d rounds of %d after %s warm-ups" % (
+                area, rounds, per_round, "1 (and 1)" if slow else "3 (and 2)"))
+            cmds.append(q(pcmd).replace(self.work + "/", "WORK/") + " < " +
+                        os.path.join(d, "peer-page.sql").replace(self.work + "/", "WORK/") +
+                        "   # the page's 4 statements, %d times%s; and peer-overview.sql" % (
+                            per_round + discard, " (the first not counted)" if discard else ""))
+        res["sqlite_fill_cmd"] = "%s fill-dash DB %d" % (
+            self.rel(os.path.join(self.bin, "bench_ingest")), n)
+        self.results["collector-dashboard"] = res
+        self.commands["collector-dashboard"] = [
+            "%s fill-dash DB %d   # cached in bench-cache/" % (
+                self.rel(os.path.join(self.bin, "bench_ingest")), n),
+            "%s fill-dash postgresql:///bench_dash?host=... %d" % (
+                self.rel(os.path.join(self.bin, "bench_pg")), n)] + cmds
+
+
 # ---- the table ----
 
 def fmt(v, unit="", digits=None):
@@ -1015,6 +1370,36 @@ def write_doc(b, path, started, elapsed):
                                      mr(x["peer_peak_mib"], " MiB")),
                          fmt(x["ratio"], "x"), "< 60 s, < 100 MiB", verdict(ok),
                          only + "collector-export"))
+
+    if "collector-dashboard" in R:
+        d = R["collector-dashboard"]
+
+        def ms(x):
+            """median (min–max) in ms, or in s from 10 s on"""
+            if x["median"] >= 10000:
+                return mr({k: x[k] / 1000.0 for k in ("median", "min", "max")}, " s")
+            return mr(x, " ms")
+        for backend in ("sqlite", "postgresql"):
+            if backend not in d:
+                continue
+            x = d[backend]
+            name = "PostgreSQL" if backend == "postgresql" else "SQLite"
+            client = "psql" if backend == "postgresql" else "sqlite3"
+            rows.append(("Collector on %s: the wijkdashboard's per-area page (`GET /area/%s`, "
+                         "logged in, keep-alive; %d requests), %s responses stored (13 areas, "
+                         "12 months; %s of them in %s)" % (
+                             name, d["area"], x["page_ms"]["n"], "{:,}".format(d["responses"]),
+                             "{:,}".format(x["area_responses"]), d["area"]),
+                         ms(x["page_ms"]),
+                         "the page's 4 aggregate statements, the same SQL and values, run by "
+                         "%s on the same database: %s" % (client, ms(x["peer_ms"])),
+                         fmt(x["ratio"], "x"), "< 300 ms",
+                         verdict(x["page_ms"]["median"] < 300), only + "collector-dashboard"))
+            rows.append(("… the overview (`GET /`: every area, counts of the last 6 months, "
+                         "the cohesion score of the last 12)", ms(x["overview_ms"]),
+                         "its 2 statements by %s: %s" % (client, ms(x["overview_peer_ms"])),
+                         fmt(x["overview_ratio"], "x"), "—", "recorded",
+                         only + "collector-dashboard"))
 
     env = R.get("environment", {})
     lines = []
