@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 #include <sodium.h>
@@ -26,6 +27,18 @@
 #define SHA_2 "2222222222222222222222222222222222222222222222222222222222222222"
 #define SHA_3 "3333333333333333333333333333333333333333333333333333333333333333"
 #define DAY_MS (24LL * 3600 * 1000)
+#define SCALE(id) "{\"id\": \"" id "\", \"type\": \"scale\"}"
+#define SURVEY_BUURT                                                                               \
+    "{\"id\": \"buurt\", \"version\": 1, \"questions\": [" SCALE("c1") ", " SCALE(                 \
+        "c2") ", " SCALE("c3") ", " SCALE("c4") ", " SCALE("tevreden") ", {\"id\": \"wensen\", "   \
+                                                                       "\"type\":"                 \
+                                                                       " \"multi\"}, {\"id\": "    \
+                                                                       "\"vervoer\", \"type\": "   \
+                                                                       "\"choice\"}, {\"id\": "    \
+                                                                       "\"idee\", \"type\":"       \
+                                                                       " \"text\"}, {\"id\": "     \
+                                                                       "\"other\", \"type\": "     \
+                                                                       "\"number\"}]}"
 
 typedef struct fixture {
     char *dir, *path;
@@ -50,6 +63,10 @@ static int setup(void **state)
     diag_clear(&diag);
     assert_int_equal(storage_kiosk_add(f->st, "k-dorst", "dorst", TOKEN_A), BK_OK);
     assert_int_equal(storage_kiosk_add(f->st, "k-hal", NULL, TOKEN_B), BK_OK);
+    /* The definition names the questions' types: only choices, scales and
+     * numbers are tallied. */
+    assert_int_equal(
+        storage_survey_publish(f->st, "buurt", 1, SURVEY_BUURT, STORAGE_TARGET_ALL, NULL), BK_OK);
     *state = f;
     return 0;
 }
@@ -200,6 +217,28 @@ static void test_cohesion(void **state)
                      BK_OK);
     assert_int_equal(s.respondents[0], 3); /* B was partial */
     assert_float_equal(s.sum[0], 27.5, 1e-9);
+
+    /* Other items: the scores are counted again with them. Without c1
+     * reversed, A: (2+4+5+3)/4 = 3.5 -> 6.25; D and E: (1+5+5+5)/4 = 4
+     * -> 7.5; B (5, 1): 3 -> 5 (partial, so out here). */
+    const bool straight[] = {false, false, false, false};
+    memset(&s, 0, sizeof s);
+    assert_int_equal(storage_dash_cohesion(f->st, &flt, items, straight, 4, collect_score, &s),
+                     BK_OK);
+    assert_int_equal(s.respondents[0], 3);
+    assert_float_equal(s.sum[0], 6.25 + 7.5 + 7.5, 1e-9);
+    /* And back. */
+    memset(&s, 0, sizeof s);
+    assert_int_equal(storage_dash_cohesion(f->st, &flt, items, reverse, 4, collect_score, &s),
+                     BK_OK);
+    assert_float_equal(s.sum[0], 27.5, 1e-9);
+    /* A new response is scored at the next read with the items in use. */
+    put(f, "k-dorst", NULL, 0, NULL, NULL, (const char *[]){"c1=3", "c2=3", NULL});
+    memset(&s, 0, sizeof s);
+    assert_int_equal(storage_dash_cohesion(f->st, &flt, items, reverse, 4, collect_score, &s),
+                     BK_OK);
+    assert_int_equal(s.respondents[0], 4);
+    assert_float_equal(s.sum[0], 27.5 + 5.0, 1e-9);
 }
 
 /* ---- counts and tallies ---- */
@@ -301,13 +340,37 @@ static void test_counts_and_values(void **state)
     assert_int_equal(value_n(&v, "tevreden", "2"), 1);
 
     /* A period: only the first month. */
-    dorst.to_ms = TU_T0_MS + 10 * DAY_MS;
+    char month[8];
+    {
+        time_t t = (time_t)(TU_T0_MS / 1000);
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(month, sizeof month, "%Y-%m", &tm);
+    }
+    dorst.to_month = month;
     memset(&v, 0, sizeof v);
     assert_int_equal(storage_dash_values(f->st, &dorst, qs, 3, collect_value, &v), BK_OK);
     assert_int_equal(value_n(&v, "tevreden", "4"), 2);
     assert_int_equal(value_n(&v, "tevreden", "1") + value_n(&v, "tevreden", "2"), 0);
     for (int i = 0; i < v.n; i++)
         assert_string_equal(v.month[i], v.month[0]);
+
+    /* A free-text question is never tallied, even when asked for. */
+    const char *with_text[] = {"idee", "tevreden"};
+    memset(&v, 0, sizeof v);
+    dorst.to_month = NULL;
+    assert_int_equal(storage_dash_values(f->st, &dorst, with_text, 2, collect_value, &v), BK_OK);
+    assert_int_equal(value_n(&v, "idee", "meer bankjes"), 0);
+    assert_int_equal(value_n(&v, "tevreden", "4"), 2);
+    /* What comes in later is added at the next read, once. */
+    put(f, "k-dorst", NULL, 41, NULL, NULL, (const char *[]){"tevreden=4", NULL});
+    memset(&v, 0, sizeof v);
+    assert_int_equal(storage_dash_values(f->st, &dorst, with_text, 2, collect_value, &v), BK_OK);
+    assert_int_equal(value_n(&v, "tevreden", "4"), 3);
+    memset(&v, 0, sizeof v);
+    assert_int_equal(storage_dash_values(f->st, &dorst, with_text, 2, collect_value, &v), BK_OK);
+    assert_int_equal(value_n(&v, "tevreden", "4"), 3);
+    assert_int_equal(tdb_int(f->path, "SELECT count(*) FROM responses WHERE tallied = 0"), 0);
 
     /* An id JSON would have to escape is refused, not spliced in. */
     const char *bad[] = {"a\"b"};

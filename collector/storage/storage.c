@@ -325,7 +325,7 @@ bk_err storage_dash_cohesion(storage *st, const storage_dash_filter *f, const ch
                              const bool *reverse, size_t n_items,
                              int (*fn)(const storage_dash_score *row, void *ctx), void *ctx)
 {
-    if (!f)
+    if (!f || !storage_id_ok(f->survey_id))
         return BK_ERR_INVALID;
     if (n_items == 0)
         return BK_OK;

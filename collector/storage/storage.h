@@ -321,21 +321,27 @@ bk_err storage_audit_foreach(storage *st, int limit,
                              int (*fn)(const storage_audit_row *row, void *ctx), void *ctx);
 
 /* ---- the wijkdashboard's figures ----
- * Every figure is computed by the database over the counted responses
- * (not quarantined); nothing is loaded row by row. A response's area is
- * its own, else its kiosk's ("" when neither); its month is the first 7
- * characters of started_at ("YYYY-MM"). */
+ * Every figure is counted by the database over the counted responses (not
+ * quarantined) into tallies per area, month, survey, version, language,
+ * status and flags, kept up to date by each call before it reads (the
+ * responses that came in since are added, in steps of one transaction),
+ * so a page reads a few thousand tally rows, not every answer. Answers are
+ * tallied for the choice, scale and number questions of the published
+ * definitions (a response to a version never published is counted, its
+ * answers not). A response's area is its own, else its kiosk's ("" when
+ * neither); its month is the first 7 characters of started_at ("YYYY-MM",
+ * as the kiosk sent it: UTC). */
 
 typedef struct storage_dash_filter {
-    const char *area;      /* NULL: every area */
-    const char *survey_id; /* NULL: every survey */
-    int survey_version;    /* 0: every version */
-    const char *language;  /* NULL: every language */
-    const char *status;    /* NULL: complete and partial */
-    int64_t from_ms;       /* > 0: started at or after */
-    int64_t to_ms;         /* > 0: started before */
-    bool with_rapid;       /* false: responses flagged "rapid" left out */
-    bool with_repeat;      /* false: responses flagged "repeat" left out */
+    const char *area;       /* NULL: every area */
+    const char *survey_id;  /* NULL: every survey */
+    int survey_version;     /* 0: every version */
+    const char *language;   /* NULL: every language */
+    const char *status;     /* NULL: complete and partial */
+    const char *from_month; /* "YYYY-MM": started in it or later; NULL: open */
+    const char *to_month;   /* "YYYY-MM": started in it or earlier; NULL: open */
+    bool with_rapid;        /* false: responses flagged "rapid" left out */
+    bool with_repeat;       /* false: responses flagged "repeat" left out */
 } storage_dash_filter;
 
 typedef struct storage_dash_count {
@@ -372,9 +378,11 @@ typedef struct storage_dash_score {
 } storage_dash_score;
 
 /* The social-cohesion score (docs/dashboard.md) per area and month over
- * the responses matching f: an item's answer v (a whole number 1..5)
- * counts as 6 - v where reverse[i], else v; a respondent who answered at
- * least half of the n items (rounded up) scores (mean - 1) * 2.5, 0..10. */
+ * the responses matching f (f->survey_id required: the survey that asks
+ * the items): an item's answer v (a whole number 1..5) counts as 6 - v
+ * where reverse[i], else v; a respondent who answered at least half of the
+ * n items (rounded up) scores (mean - 1) * 2.5, 0..10. The scores are
+ * tallied with these items; other items count them again, once. */
 bk_err storage_dash_cohesion(storage *st, const storage_dash_filter *f, const char *const *items,
                              const bool *reverse, size_t n_items,
                              int (*fn)(const storage_dash_score *row, void *ctx), void *ctx);

@@ -11,7 +11,7 @@ typedef struct storage_backend storage_backend;
 
 /* The schema version this build writes; each backend's migrations take a
  * database up to it (storage_schema.c, storage_pg_schema.c). */
-#define STORAGE_SCHEMA_VERSION 3
+#define STORAGE_SCHEMA_VERSION 4
 
 /* The start of every backend's handle: a backend's open makes its own
  * struct with this first and returns a pointer to it. */

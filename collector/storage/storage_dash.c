@@ -20,8 +20,8 @@ static int bind_dash(sqlite3_stmt *s, const storage_dash_filter *f)
     BIND(sqlite3_bind_int(s, 3, f->survey_version));
     BIND(storage_bind_text(s, 4, f->language));
     BIND(storage_bind_text(s, 5, f->status));
-    BIND(sqlite3_bind_int64(s, 6, f->from_ms > 0 ? f->from_ms : INT64_MIN));
-    BIND(sqlite3_bind_int64(s, 7, f->to_ms > 0 ? f->to_ms : INT64_MAX));
+    BIND(storage_bind_text(s, 6, f->from_month));
+    BIND(storage_bind_text(s, 7, f->to_month));
     BIND(sqlite3_bind_int(s, 8, f->with_rapid ? 1 : 0));
     BIND(sqlite3_bind_int(s, 9, f->with_repeat ? 1 : 0));
     return rc;
@@ -391,6 +391,131 @@ bk_err storage_sqlite_audit_foreach(storage *base, int limit,
                                   audit_bind, audit_row, &x);
 }
 
+/* ---- the tallies ---- */
+
+#define DASH_TALLY_STEP 20000 /* responses tallied per write transaction */
+
+static int dash_flag_row(sqlite3_stmt *s, void *arg)
+{
+    (void)s;
+    *(bool *)arg = true;
+    return 1;
+}
+
+/* Runs the statement which, bound already (rc is the binding's result),
+ * to its end; *changes (may be NULL) gets the rows it changed. */
+static int dash_step(storage_conn *c, sqlite3_stmt *s, int rc, int *changes)
+{
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(s);
+    if (changes)
+        *changes = rc == SQLITE_DONE ? sqlite3_changes(c->db) : 0;
+    storage_stmt_done(s);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* Adds the responses not tallied yet to the tallies, DASH_TALLY_STEP at
+ * a time, each step one write transaction: the step's responses are
+ * taken into temp.dash_new, counted into dash_counts, dash_values and
+ * (by dash_meta's items) dash_scores, and marked tallied. A reader sees
+ * the tallies before or after a step, never half of one. */
+static bk_err dash_catch_up(storage_sqlite *st)
+{
+    for (;;) {
+        bool pending = false;
+        bk_err err = storage_each_row(st, SQ_TALLY_PENDING, "looking for responses to tally",
+                                      dash_flag_row, &pending);
+        if (err != BK_OK || !pending)
+            return err;
+        storage_conn *c;
+        err = storage_write_begin(st, &c);
+        if (err != BK_OK)
+            return err;
+        int taken = 0;
+        int rc = dash_step(c, c->sq[SQ_TALLY_CLEAR], SQLITE_OK, NULL);
+        if (rc == SQLITE_OK)
+            rc = dash_step(c, c->sq[SQ_TALLY_TAKE],
+                           sqlite3_bind_int(c->sq[SQ_TALLY_TAKE], 1, DASH_TALLY_STEP), &taken);
+        const enum storage_sq steps[] = {SQ_TALLY_COUNTS, SQ_TALLY_VALUES, SQ_TALLY_SCORES_NEW,
+                                         SQ_TALLY_MARK, SQ_TALLY_CLEAR};
+        for (size_t i = 0; rc == SQLITE_OK && i < sizeof steps / sizeof steps[0]; i++)
+            rc = dash_step(c, c->sq[steps[i]], SQLITE_OK, NULL);
+        if (rc != SQLITE_OK) {
+            err = storage_fail(c, rc, "tallying responses");
+            storage_tx_rollback(c);
+            return err;
+        }
+        err = storage_tx_commit(c);
+        if (err != BK_OK || taken < DASH_TALLY_STEP)
+            return err;
+    }
+}
+
+typedef struct dash_meta {
+    char survey[INGEST_ID_MAX + 1], min[16];
+    char *items, *reverse;
+    bool oom;
+} dash_meta;
+
+static int dash_meta_row(sqlite3_stmt *s, void *arg)
+{
+    dash_meta *m = arg;
+    storage_col_copy(s, 0, m->survey, sizeof m->survey);
+    m->items = storage_col_dup(s, 1, &m->oom);
+    m->reverse = storage_col_dup(s, 2, &m->oom);
+    storage_col_copy(s, 3, m->min, sizeof m->min);
+    return 1;
+}
+
+/* Makes dash_scores hold the score by these items: when dash_meta says it
+ * was counted with others, it is counted again from every tallied
+ * response, in one write transaction. */
+static bk_err dash_scores_for(storage_sqlite *st, const char *survey_id, const char *items_json,
+                              const char *reverse_json, int min_answered)
+{
+    dash_meta m = {0};
+    bk_err err =
+        storage_each_row(st, SQ_TALLY_META_GET, "reading the tallies' items", dash_meta_row, &m);
+    char min[16];
+    snprintf(min, sizeof min, "%d", min_answered);
+    bool same = err == BK_OK && !m.oom && m.items && m.reverse &&
+                strcmp(m.survey, survey_id) == 0 && strcmp(m.items, items_json) == 0 &&
+                strcmp(m.reverse, reverse_json) == 0 && strcmp(m.min, min) == 0;
+    free(m.items);
+    free(m.reverse);
+    if (err != BK_OK || same)
+        return err;
+    if (m.oom)
+        return BK_ERR_NOMEM;
+    storage_conn *c;
+    err = storage_write_begin(st, &c);
+    if (err != BK_OK)
+        return err;
+    const char *const meta[4][2] = {{"cohesion_survey", survey_id},
+                                    {"cohesion_items", items_json},
+                                    {"cohesion_reverse", reverse_json},
+                                    {"cohesion_min", min}};
+    int rc = SQLITE_OK;
+    for (int i = 0; rc == SQLITE_OK && i < 4; i++) {
+        sqlite3_stmt *s = c->sq[SQ_TALLY_META_SET];
+        int b = sqlite3_bind_text(s, 1, meta[i][0], -1, SQLITE_STATIC);
+        if (b == SQLITE_OK)
+            b = sqlite3_bind_text(s, 2, meta[i][1], -1, SQLITE_STATIC);
+        rc = dash_step(c, s, b, NULL);
+    }
+    if (rc == SQLITE_OK)
+        rc = dash_step(c, c->sq[SQ_TALLY_SCORES_CLEAR], SQLITE_OK, NULL);
+    if (rc == SQLITE_OK)
+        rc = dash_step(c, c->sq[SQ_TALLY_SCORES_ALL], SQLITE_OK, NULL);
+    if (rc != SQLITE_OK) {
+        err = storage_fail(c, rc, "counting the cohesion scores");
+        storage_tx_rollback(c);
+        return err;
+    }
+    log_info("storage", "the cohesion scores counted again for survey %s", survey_id);
+    return storage_tx_commit(c);
+}
+
 /* ---- the dashboard's figures ---- */
 
 typedef struct dash_ctx {
@@ -419,7 +544,7 @@ static int dash_bind(sqlite3_stmt *s, void *arg)
         BIND(sqlite3_bind_int64(s, 13, x->limit));
         BIND(sqlite3_bind_int64(s, 14, x->offset));
     }
-    if (x->cohesion || x->texts)
+    if (x->texts)
         BIND(sqlite3_bind_int(s, 12, x->int12));
     return rc;
 }
@@ -448,6 +573,9 @@ bk_err storage_sqlite_dash_counts(storage *base, const storage_dash_filter *f,
     storage_dash_filter all = *f;
     all.with_rapid = all.with_repeat = true;
     dash_ctx x = {.f = &all, .counts = fn, .ctx = ctx};
+    bk_err err = dash_catch_up((storage_sqlite *)base);
+    if (err != BK_OK)
+        return err;
     return storage_each_row_bound((storage_sqlite *)base, SQ_DASH_COUNTS, "counting responses",
                                   dash_bind, counts_row, &x);
 }
@@ -469,6 +597,9 @@ bk_err storage_sqlite_dash_values(storage *base, const storage_dash_filter *f,
                                   int (*fn)(const storage_dash_value *row, void *ctx), void *ctx)
 {
     dash_ctx x = {.f = f, .json1 = question_ids_json, .values = fn, .ctx = ctx};
+    bk_err err = dash_catch_up((storage_sqlite *)base);
+    if (err != BK_OK)
+        return err;
     return storage_each_row_bound((storage_sqlite *)base, SQ_DASH_VALUES, "counting answers",
                                   dash_bind, values_row, &x);
 }
@@ -490,12 +621,13 @@ bk_err storage_sqlite_dash_cohesion(storage *base, const storage_dash_filter *f,
                                     int min_answered,
                                     int (*fn)(const storage_dash_score *row, void *ctx), void *ctx)
 {
-    dash_ctx x = {.f = f,
-                  .json1 = items_json,
-                  .json2 = reverse_json,
-                  .int12 = min_answered,
-                  .cohesion = fn,
-                  .ctx = ctx};
+    dash_ctx x = {.f = f, .cohesion = fn, .ctx = ctx};
+    bk_err err = dash_catch_up((storage_sqlite *)base);
+    if (err == BK_OK)
+        err = dash_scores_for((storage_sqlite *)base, f->survey_id, items_json, reverse_json,
+                              min_answered);
+    if (err != BK_OK)
+        return err;
     return storage_each_row_bound((storage_sqlite *)base, SQ_DASH_COHESION,
                                   "computing the cohesion score", dash_bind, cohesion_row, &x);
 }

@@ -13,8 +13,9 @@
 /* ---- helpers ---- */
 
 /* The dashboard's responses: $1 area, $2 survey, $3 version (0: any), $4
- * language, $5 status, $6 and $7 the started_ms range, $8 and $9 whether
- * rapid and repeat ones count. */
+ * language, $5 status, $6 and $7 the months (inclusive; NULL open), $8
+ * and $9 whether rapid and repeat ones count. PG_TALLY_WHERE: the same
+ * over a tally table t. */
 #define PG_DASH_AREA "coalesce(r.area, k.area, '')"
 #define PG_DASH_RAPID "(r.flags LIKE '%\"rapid\"%')"
 #define PG_DASH_REPEAT "(r.flags LIKE '%\"repeat\"%')"
@@ -25,10 +26,44 @@
     " AND ($3::integer = 0 OR r.survey_version = $3::integer)"                                     \
     " AND ($4::text IS NULL OR r.language = $4::text)"                                             \
     " AND ($5::text IS NULL OR r.status = $5::text)"                                               \
-    " AND r.started_ms >= $6::bigint AND r.started_ms < $7::bigint"                                \
+    " AND ($6::text IS NULL OR substr(r.started_at, 1, 7) >= $6::text)"                            \
+    " AND ($7::text IS NULL OR substr(r.started_at, 1, 7) <= $7::text)"                            \
     " AND ($8::integer <> 0 OR NOT " PG_DASH_RAPID ")"                                             \
     " AND ($9::integer <> 0 OR NOT " PG_DASH_REPEAT ")"
 #define PG_IN_IDS(n) " IN (SELECT jsonb_array_elements_text($" #n "::jsonb))"
+#define PG_TALLY_WHERE                                                                             \
+    " WHERE ($1::text IS NULL OR t.area = $1::text)"                                               \
+    " AND ($2::text IS NULL OR t.survey_id = $2::text)"                                            \
+    " AND ($3::integer = 0 OR t.survey_version = $3::integer)"                                     \
+    " AND ($4::text IS NULL OR t.language = $4::text)"                                             \
+    " AND ($5::text IS NULL OR t.status = $5::text)"                                               \
+    " AND ($6::text IS NULL OR t.month >= $6::text) AND ($7::text IS NULL OR t.month <= $7::text)" \
+    " AND ($8::integer <> 0 OR NOT t.rapid) AND ($9::integer <> 0 OR NOT t.repeat)"
+#define PG_TALLY_COLS "area, survey_id, month, survey_version, language, status, rapid, repeat"
+/* Responses as tally keys: a FROM list giving rows r (a responses row)
+ * becomes rows nr with the key's columns and the response_id. */
+#define PG_TALLY_KEYED(src)                                                                        \
+    "SELECT coalesce(r.area, k.area, '') AS area, r.survey_id, substr(r.started_at, 1, 7) AS"      \
+    " month, r.survey_version, r.language, r.status, (r.flags LIKE '%\"rapid\"%') AS rapid,"       \
+    " (r.flags LIKE '%\"repeat\"%') AS repeat, r.response_id FROM " src                            \
+    " LEFT JOIN kiosks k ON k.id = r.kiosk_id WHERE r.quarantine_reason IS NULL"
+/* The cohesion scores of the keyed responses nr into dash_scores: $1 the
+ * survey, $2 the items, $3 the reversed ones (JSON), $4 the least
+ * answered. */
+#define PG_TALLY_SCORES                                                                            \
+    "INSERT INTO dash_scores (" PG_TALLY_COLS ", n, score_sum) SELECT " PG_TALLY_COLS              \
+    ", count(*), sum(score) FROM (SELECT nr.area, nr.survey_id, nr.month, nr.survey_version,"      \
+    " nr.language, nr.status, nr.rapid, nr.repeat, (avg(CASE WHEN a.question_id IN"                \
+    " (SELECT jsonb_array_elements_text($3::jsonb)) THEN 6 - a.value_json::integer"                \
+    " ELSE a.value_json::integer END) - 1) * 2.5 AS score FROM nr JOIN answers a"                  \
+    " ON a.response_id = nr.response_id WHERE nr.survey_id = $1::text AND a.question_id IN"        \
+    " (SELECT jsonb_array_elements_text($2::jsonb)) AND a.value_json ~ '^[1-5]$'"                  \
+    " GROUP BY nr.response_id, 1, 2, 3, 4, 5, 6, 7, 8 HAVING count(*) >= $4::integer) x"           \
+    " GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8"                             \
+    " ON CONFLICT (" PG_TALLY_COLS ") DO UPDATE SET n = dash_scores.n + excluded.n,"               \
+    " score_sum = dash_scores.score_sum + excluded.score_sum"
+#define PG_TALLY_LOCK "SELECT pg_advisory_xact_lock(7346025311)" /* one tallier at a time */
+#define PG_TALLY_STEP 20000
 
 static void dash_params(pg_params *p, const storage_dash_filter *f)
 {
@@ -37,8 +72,8 @@ static void dash_params(pg_params *p, const storage_dash_filter *f)
     pg_int(p, f->survey_version);
     pg_text(p, f->language);
     pg_text(p, f->status);
-    pg_int(p, f->from_ms > 0 ? f->from_ms : INT64_MIN);
-    pg_int(p, f->to_ms > 0 ? f->to_ms : INT64_MAX);
+    pg_text(p, f->from_month);
+    pg_text(p, f->to_month);
     pg_int(p, f->with_rapid ? 1 : 0);
     pg_int(p, f->with_repeat ? 1 : 0);
 }
@@ -409,21 +444,198 @@ static int counts_row(const PGresult *r, int i, void *arg)
     return x->fn(&row, x->ctx) != 0;
 }
 
+/* ---- the tallies ---- */
+
+typedef struct tally_ctx {
+    storage_pg *st;
+    int taken;
+    /* the cohesion items the scores are counted with (dash_meta) */
+    char *survey, *items, *reverse, *min;
+    /* rebuilding: the items to count with instead */
+    const char *new_survey, *new_items, *new_reverse;
+    int new_min;
+} tally_ctx;
+
+static int tally_flag_row(const PGresult *r, int i, void *arg)
+{
+    (void)r;
+    (void)i;
+    *(bool *)arg = true;
+    return 1;
+}
+
+static int tally_meta_row(const PGresult *r, int i, void *arg)
+{
+    tally_ctx *x = arg;
+    const char *v[4] = {pg_text_at(r, i, 0), pg_text_at(r, i, 1), pg_text_at(r, i, 2),
+                        pg_text_at(r, i, 3)};
+    char **out[4] = {&x->survey, &x->items, &x->reverse, &x->min};
+    for (int k = 0; k < 4; k++)
+        *out[k] = v[k] ? strdup(v[k]) : NULL;
+    return 1;
+}
+
+#define PG_TALLY_META                                                                              \
+    "SELECT (SELECT value FROM dash_meta WHERE key = 'cohesion_survey'),"                          \
+    " (SELECT value FROM dash_meta WHERE key = 'cohesion_items'),"                                 \
+    " (SELECT value FROM dash_meta WHERE key = 'cohesion_reverse'),"                               \
+    " (SELECT value FROM dash_meta WHERE key = 'cohesion_min')"
+
+static void tally_meta_free(tally_ctx *x)
+{
+    free(x->survey);
+    free(x->items);
+    free(x->reverse);
+    free(x->min);
+    x->survey = x->items = x->reverse = x->min = NULL;
+}
+
+/* One step of the catch-up, in one statement under the tallier's lock:
+ * up to PG_TALLY_STEP responses not tallied yet are marked and counted
+ * into dash_counts, dash_values and (by dash_meta's items) dash_scores;
+ * every part sees the same snapshot, so none is counted twice or lost. */
+static bk_err tally_step_tx(pg_conn *c, void *arg)
+{
+    tally_ctx *x = arg;
+    x->taken = 0;
+    tally_meta_free(x);
+    bk_err err = pg_exec(c, PG_TALLY_LOCK, NULL, NULL, "waiting for the tallies");
+    PGresult *r;
+    if (err == BK_OK)
+        err = pg_exec(c, PG_TALLY_META, NULL, &r, "reading the tallies' items");
+    if (err != BK_OK)
+        return err;
+    if (PQntuples(r) == 1)
+        tally_meta_row(r, 0, x);
+    PQclear(r);
+    pg_params p = {0};
+    pg_text(&p, x->survey);
+    pg_text(&p, x->items ? x->items : "[]");
+    pg_text(&p, x->reverse ? x->reverse : "[]");
+    pg_int(&p, x->min ? atoi(x->min) : 1);
+    pg_int(&p, PG_TALLY_STEP);
+    err = pg_exec(
+        c,
+        "WITH new AS (UPDATE responses SET tallied = 1 WHERE response_id IN (SELECT response_id"
+        " FROM responses WHERE tallied = 0 LIMIT $5) RETURNING *),"
+        " nr AS (" PG_TALLY_KEYED(
+            "new r") "),"
+                     " c AS (INSERT INTO dash_counts (" PG_TALLY_COLS ", n) SELECT " PG_TALLY_COLS
+                     ", count(*) FROM nr GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ORDER BY 1, 2, 3, 4, 5, "
+                     "6, 7, 8"
+                     " ON CONFLICT (" PG_TALLY_COLS ") DO UPDATE SET n = dash_counts.n + excluded.n"
+                     " RETURNING 1),"
+                     " v AS (INSERT INTO dash_values (" PG_TALLY_COLS ", question_id, value, n)"
+                     " SELECT nr.area, nr.survey_id, nr.month, nr.survey_version, nr.language, "
+                     "nr.status,"
+                     " nr.rapid, nr.repeat, a.question_id, e.v, count(*) FROM nr JOIN answers a"
+                     " ON a.response_id = nr.response_id JOIN dash_questions q ON q.survey_id = "
+                     "nr.survey_id"
+                     " AND q.version = nr.survey_version AND q.question_id = a.question_id"
+                     " CROSS JOIN LATERAL jsonb_array_elements_text(CASE WHEN"
+                     " jsonb_typeof(a.value_json::jsonb) = 'array' THEN a.value_json::jsonb"
+                     " ELSE jsonb_build_array(a.value_json::jsonb) END) AS e(v)"
+                     " WHERE q.type IN ('scale', 'smiley', 'choice', 'multi', 'number') AND e.v IS "
+                     "NOT NULL"
+                     " GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, "
+                     "10"
+                     " ON CONFLICT (" PG_TALLY_COLS ", question_id, value) DO UPDATE SET"
+                     " n = dash_values.n + excluded.n RETURNING 1),"
+                     " s AS (" PG_TALLY_SCORES " RETURNING 1)"
+                     " SELECT count(*) FROM new",
+        &p, &r, "tallying responses");
+    if (err != BK_OK)
+        return err;
+    x->taken = (int)pg_int_at(r, 0, 0);
+    PQclear(r);
+    return BK_OK;
+}
+
+/* Adds the responses not tallied yet to the tallies, a step at a time. */
+static bk_err pg_dash_catch_up(storage_pg *st)
+{
+    tally_ctx x = {.st = st};
+    bk_err err = BK_OK;
+    for (;;) {
+        bool pending = false;
+        err = pg_each_row(st, "SELECT 1 FROM responses WHERE tallied = 0 LIMIT 1",
+                          "looking for responses to tally", tally_flag_row, &pending);
+        if (err != BK_OK || !pending)
+            break;
+        err = pg_run(st, NULL, tally_step_tx, &x);
+        if (err != BK_OK || x.taken < PG_TALLY_STEP)
+            break;
+    }
+    tally_meta_free(&x);
+    return err;
+}
+
+/* Counts dash_scores again with other items, under the tallier's lock. */
+static bk_err tally_rebuild_tx(pg_conn *c, void *arg)
+{
+    tally_ctx *x = arg;
+    bk_err err = pg_exec(c, PG_TALLY_LOCK, NULL, NULL, "waiting for the tallies");
+    pg_params p = {0};
+    pg_text(&p, x->new_survey);
+    pg_text(&p, x->new_items);
+    pg_text(&p, x->new_reverse);
+    pg_int(&p, x->new_min);
+    if (err == BK_OK)
+        err = pg_exec(c,
+                      "INSERT INTO dash_meta (key, value) VALUES ('cohesion_survey', $1),"
+                      " ('cohesion_items', $2), ('cohesion_reverse', $3),"
+                      " ('cohesion_min', $4::text) ON CONFLICT (key) DO UPDATE SET"
+                      " value = excluded.value",
+                      &p, NULL, "noting the tallies' items");
+    if (err == BK_OK)
+        err = pg_exec(c, "DELETE FROM dash_scores", NULL, NULL, "counting the scores again");
+    if (err == BK_OK)
+        err = pg_exec(
+            c, "WITH nr AS (" PG_TALLY_KEYED("responses r") " AND r.tallied = 1) " PG_TALLY_SCORES,
+            &p, NULL, "counting the scores again");
+    return err;
+}
+
+static bk_err pg_dash_scores_for(storage_pg *st, const char *survey_id, const char *items,
+                                 const char *reverse, int min_answered)
+{
+    tally_ctx x = {.st = st};
+    bk_err err = pg_each_row(st, PG_TALLY_META, "reading the tallies' items", tally_meta_row, &x);
+    char min[16];
+    snprintf(min, sizeof min, "%d", min_answered);
+    bool same = err == BK_OK && x.survey && x.items && x.reverse && x.min &&
+                strcmp(x.survey, survey_id) == 0 && strcmp(x.items, items) == 0 &&
+                strcmp(x.reverse, reverse) == 0 && strcmp(x.min, min) == 0;
+    tally_meta_free(&x);
+    if (err != BK_OK || same)
+        return err;
+    x.new_survey = survey_id;
+    x.new_items = items;
+    x.new_reverse = reverse;
+    x.new_min = min_answered;
+    err = pg_run(st, NULL, tally_rebuild_tx, &x);
+    if (err == BK_OK)
+        log_info("storage", "the cohesion scores counted again for survey %s", survey_id);
+    return err;
+}
+
 bk_err storage_pg_dash_counts(storage *base, const storage_dash_filter *f,
                               int (*fn)(const storage_dash_count *row, void *ctx), void *ctx)
 {
     storage_dash_filter all = *f; /* the flags are in the rows, not in the filter */
     all.with_rapid = all.with_repeat = true;
+    bk_err err = pg_dash_catch_up((storage_pg *)base);
+    if (err != BK_OK)
+        return err;
     pg_params p = {0};
     dash_params(&p, &all);
     counts_ctx x = {fn, ctx};
     return pg_each_row_params(
         (storage_pg *)base,
-        "SELECT " PG_DASH_AREA " COLLATE \"C\", substr(r.started_at, 1, 7) COLLATE \"C\","
-        " r.survey_id COLLATE \"C\", r.survey_version, r.language COLLATE \"C\","
-        " r.status COLLATE \"C\", " PG_DASH_RAPID ", " PG_DASH_REPEAT
-        ", count(*)" PG_DASH_FROM PG_DASH_WHERE
-        " GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8",
+        "SELECT t.area, t.month, t.survey_id, t.survey_version, t.language,"
+        " t.status, t.rapid, t.repeat, sum(t.n) FROM dash_counts t" PG_TALLY_WHERE
+        " GROUP BY 1, 2, 3, 4, 5, 6, 7, 8"
+        " ORDER BY 1, 2, 3, 4, 5, 6, 7, 8",
         &p, "counting responses", counts_row, &x);
 }
 
@@ -448,20 +660,17 @@ bk_err storage_pg_dash_values(storage *base, const storage_dash_filter *f,
                               const char *question_ids_json,
                               int (*fn)(const storage_dash_value *row, void *ctx), void *ctx)
 {
+    bk_err err = pg_dash_catch_up((storage_pg *)base);
+    if (err != BK_OK)
+        return err;
     pg_params p = {0};
     dash_params(&p, f);
     pg_text(&p, question_ids_json);
     values_ctx x = {fn, ctx};
-    /* An answer with several choices is one row per choice. */
     return pg_each_row_params(
         (storage_pg *)base,
-        "SELECT a.question_id COLLATE \"C\", substr(r.started_at, 1, 7) COLLATE \"C\","
-        " e.v COLLATE \"C\", count(*)" PG_DASH_FROM
-        " JOIN answers a ON a.response_id = r.response_id CROSS JOIN LATERAL"
-        " jsonb_array_elements_text(CASE WHEN jsonb_typeof(a.value_json::jsonb) = 'array'"
-        " THEN a.value_json::jsonb ELSE jsonb_build_array(a.value_json::jsonb) END) AS e(v)"
-        " " PG_DASH_WHERE " AND a.question_id" PG_IN_IDS(10) " AND e.v IS NOT NULL"
-                                                             " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+        "SELECT t.question_id, t.month, t.value, sum(t.n) FROM dash_values t" PG_TALLY_WHERE
+        " AND t.question_id" PG_IN_IDS(10) " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
         &p, "counting answers", values_row, &x);
 }
 
@@ -487,25 +696,19 @@ bk_err storage_pg_dash_cohesion(storage *base, const storage_dash_filter *f, con
                                 const char *reverse_json, int min_answered,
                                 int (*fn)(const storage_dash_score *row, void *ctx), void *ctx)
 {
+    storage_pg *st = (storage_pg *)base;
+    bk_err err = pg_dash_catch_up(st);
+    if (err == BK_OK)
+        err = pg_dash_scores_for(st, f->survey_id, items_json, reverse_json, min_answered);
+    if (err != BK_OK)
+        return err;
     pg_params p = {0};
     dash_params(&p, f);
-    pg_text(&p, items_json);
-    pg_text(&p, reverse_json);
-    pg_int(&p, min_answered);
     score_ctx x = {fn, ctx};
-    return pg_each_row_params(
-        (storage_pg *)base,
-        "SELECT area, month, count(*), sum(score)::float8 FROM (SELECT " PG_DASH_AREA
-        " COLLATE \"C\" AS area, substr(r.started_at, 1, 7) COLLATE \"C\" AS month,"
-        " (avg(CASE WHEN a.question_id" PG_IN_IDS(
-            11) " THEN 6 - a.value_json::integer"
-                " ELSE a.value_json::integer END) - 1) * 2.5 AS score" PG_DASH_FROM
-                " JOIN answers a ON a.response_id = r.response_id" PG_DASH_WHERE
-                " AND a.question_id" PG_IN_IDS(
-                    10) " AND a.value_json ~ '^[1-5]$'"
-                        " GROUP BY r.response_id, 1, 2 HAVING count(*) >= $12::integer) t"
-                        " GROUP BY area, month ORDER BY area, month",
-        &p, "computing the cohesion score", score_row, &x);
+    return pg_each_row_params(st,
+                              "SELECT t.area, t.month, sum(t.n), sum(t.score_sum) FROM"
+                              " dash_scores t" PG_TALLY_WHERE " GROUP BY 1, 2 ORDER BY 1, 2",
+                              &p, "computing the cohesion score", score_row, &x);
 }
 
 typedef struct texts_ctx {

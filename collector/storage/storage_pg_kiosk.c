@@ -183,7 +183,22 @@ static bk_err publish_tx(pg_conn *c, void *arg)
         return err;
     bool inserted = PQntuples(r) == 1;
     PQclear(r);
-    if (!inserted) {
+    if (inserted) {
+        /* Its questions' types, for the dashboard's tallies. */
+        pg_params q = {0};
+        pg_text(&q, x->survey_id);
+        pg_int(&q, x->version);
+        pg_text(&q, x->json);
+        err = pg_exec(c,
+                      "INSERT INTO dash_questions (survey_id, version, question_id, type)"
+                      " SELECT $1, $2, q->>'id', q->>'type' FROM"
+                      " jsonb_array_elements(coalesce($3::jsonb->'questions', '[]')) q"
+                      " WHERE q->>'id' IS NOT NULL AND q->>'type' IS NOT NULL"
+                      " ON CONFLICT DO NOTHING",
+                      &q, NULL, "noting a survey's questions");
+        if (err != BK_OK)
+            return err;
+    } else {
         pg_params q = {0};
         pg_text(&q, x->survey_id);
         pg_int(&q, x->version);

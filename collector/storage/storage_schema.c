@@ -166,6 +166,48 @@ static const char *const migrations[] = {
     "  PRIMARY KEY (response_id, question_id)"
     ");"
     "CREATE INDEX responses_survey_started ON responses(survey_id, started_ms);",
+    /* 3 -> 4: the dashboard's tallies, kept up to date from the responses
+     * not tallied yet (storage_dash.c), so a page reads a few thousand
+     * rows instead of every answer. The question types come from the
+     * published definitions: only choices, scales and numbers are tallied. */
+    "ALTER TABLE responses ADD COLUMN tallied INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX responses_untallied ON responses(response_id) WHERE tallied = 0;"
+    "CREATE TABLE dash_questions ("
+    "  survey_id TEXT NOT NULL,"
+    "  version INTEGER NOT NULL,"
+    "  question_id TEXT NOT NULL,"
+    "  type TEXT NOT NULL,"
+    "  PRIMARY KEY (survey_id, version, question_id)"
+    ");"
+    "INSERT INTO dash_questions (survey_id, version, question_id, type)"
+    "  SELECT s.survey_id, s.version, json_extract(q.value, '$.id'),"
+    "  json_extract(q.value, '$.type') FROM surveys s, json_each(s.definition, '$.questions') q"
+    "  WHERE json_extract(q.value, '$.id') IS NOT NULL AND json_extract(q.value, '$.type') IS NOT "
+    "NULL"
+    "  ON CONFLICT DO NOTHING;"
+    "CREATE TABLE dash_counts ("
+    "  area TEXT NOT NULL, survey_id TEXT NOT NULL, month TEXT NOT NULL,"
+    "  survey_version INTEGER NOT NULL, language TEXT NOT NULL, status TEXT NOT NULL,"
+    "  rapid INTEGER NOT NULL, repeat INTEGER NOT NULL, n INTEGER NOT NULL,"
+    "  PRIMARY KEY (area, survey_id, month, survey_version, language, status, rapid, repeat)"
+    ");"
+    "CREATE TABLE dash_values ("
+    "  area TEXT NOT NULL, survey_id TEXT NOT NULL, question_id TEXT NOT NULL,"
+    "  month TEXT NOT NULL, survey_version INTEGER NOT NULL, language TEXT NOT NULL,"
+    "  status TEXT NOT NULL, rapid INTEGER NOT NULL, repeat INTEGER NOT NULL,"
+    "  value TEXT NOT NULL, n INTEGER NOT NULL,"
+    "  PRIMARY KEY (area, survey_id, question_id, month, survey_version, language, status,"
+    "  rapid, repeat, value)"
+    ");"
+    "CREATE TABLE dash_scores ("
+    "  area TEXT NOT NULL, survey_id TEXT NOT NULL, month TEXT NOT NULL,"
+    "  survey_version INTEGER NOT NULL, language TEXT NOT NULL, status TEXT NOT NULL,"
+    "  rapid INTEGER NOT NULL, repeat INTEGER NOT NULL, n INTEGER NOT NULL,"
+    "  score_sum REAL NOT NULL,"
+    "  PRIMARY KEY (area, survey_id, month, survey_version, language, status, rapid, repeat)"
+    ");"
+    /* What dash_scores was counted with (the cohesion items). */
+    "CREATE TABLE dash_meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORAGE_SCHEMA_VERSION,

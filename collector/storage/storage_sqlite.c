@@ -25,8 +25,9 @@
     " s.body FROM kiosks k LEFT JOIN kiosk_status s ON s.kiosk_id = k.id"
 
 /* The dashboard's responses (storage.h): ?1 area, ?2 survey, ?3 version
- * (0: any), ?4 language, ?5 status, ?6 and ?7 the started_ms range, ?8
- * and ?9 whether rapid and repeat ones count. */
+ * (0: any), ?4 language, ?5 status, ?6 and ?7 the months (inclusive; NULL
+ * open), ?8 and ?9 whether rapid and repeat ones count. TALLY_WHERE is the
+ * same over a tally table t. */
 #define DASH_AREA "coalesce(r.area, k.area, '')"
 #define DASH_RAPID "r.flags LIKE '%\"rapid\"%'"
 #define DASH_REPEAT "r.flags LIKE '%\"repeat\"%'"
@@ -35,8 +36,40 @@
     " WHERE r.quarantine_reason IS NULL AND (?1 IS NULL OR " DASH_AREA " = ?1)"                    \
     " AND (?2 IS NULL OR r.survey_id = ?2) AND (?3 = 0 OR r.survey_version = ?3)"                  \
     " AND (?4 IS NULL OR r.language = ?4) AND (?5 IS NULL OR r.status = ?5)"                       \
-    " AND r.started_ms >= ?6 AND r.started_ms < ?7"                                                \
+    " AND (?6 IS NULL OR substr(r.started_at, 1, 7) >= ?6)"                                        \
+    " AND (?7 IS NULL OR substr(r.started_at, 1, 7) <= ?7)"                                        \
     " AND (?8 <> 0 OR NOT " DASH_RAPID ") AND (?9 <> 0 OR NOT " DASH_REPEAT ")"
+
+#define TALLY_WHERE                                                                                \
+    " WHERE (?1 IS NULL OR t.area = ?1) AND (?2 IS NULL OR t.survey_id = ?2)"                      \
+    " AND (?3 = 0 OR t.survey_version = ?3) AND (?4 IS NULL OR t.language = ?4)"                   \
+    " AND (?5 IS NULL OR t.status = ?5) AND (?6 IS NULL OR t.month >= ?6)"                         \
+    " AND (?7 IS NULL OR t.month <= ?7) AND (?8 <> 0 OR t.rapid = 0) AND (?9 <> 0 OR t.repeat = "  \
+    "0)"
+/* A tally row's key from a response r (and its kiosk k). */
+#define TALLY_KEY                                                                                  \
+    DASH_AREA " AS area, r.survey_id, substr(r.started_at, 1, 7) AS month, r.survey_version,"      \
+              " r.language, r.status, " DASH_RAPID " AS rapid, " DASH_REPEAT " AS repeat"
+#define TALLY_COLS "area, survey_id, month, survey_version, language, status, rapid, repeat"
+/* The cohesion score of each response of src (a FROM clause giving r and
+ * k), by dash_meta's items, grouped into dash_scores. */
+#define TALLY_SCORES(src)                                                                          \
+    "INSERT INTO dash_scores (" TALLY_COLS ", n, score_sum) SELECT " TALLY_COLS ", count(*),"      \
+    " sum(score) FROM (SELECT " TALLY_KEY ", (avg(CASE WHEN a.question_id IN (SELECT value FROM"   \
+    " json_each((SELECT value FROM dash_meta WHERE key = 'cohesion_reverse')))"                    \
+    " THEN 6 - CAST(a.value_json AS INTEGER) ELSE CAST(a.value_json AS INTEGER) END) - 1) * 2.5"   \
+    " AS score FROM " src " JOIN answers a ON a.response_id = r.response_id"                       \
+    " WHERE r.quarantine_reason IS NULL AND r.survey_id ="                                         \
+    " (SELECT value FROM dash_meta WHERE key = 'cohesion_survey') AND a.question_id IN"            \
+    " (SELECT value FROM json_each((SELECT value FROM dash_meta WHERE key = 'cohesion_items')))"   \
+    " AND json_type(a.value_json) = 'integer' AND CAST(a.value_json AS INTEGER) BETWEEN 1 AND 5"   \
+    " GROUP BY r.response_id, 1, 2, 3, 4, 5, 6, 7, 8 HAVING count(*) >="                           \
+    " (SELECT CAST(value AS INTEGER) FROM dash_meta WHERE key = 'cohesion_min'))"                  \
+    " WHERE true GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ON CONFLICT (" TALLY_COLS ") DO UPDATE SET"       \
+    " n = n + excluded.n, score_sum = score_sum + excluded.score_sum"
+#define TALLY_NEW_SRC                                                                              \
+    "temp.dash_new d JOIN responses r ON r.response_id = d.response_id"                            \
+    " LEFT JOIN kiosks k ON k.id = r.kiosk_id"
 
 /* The targets that reach kiosk ?1 in area ?2 (NULL: none). */
 #define TARGETS_OF_KIOSK                                                                           \
@@ -154,29 +187,52 @@ static const char *const storage_sql[SQ_COUNT_] = {
     [SQ_KEY_ALL] = "SELECT substr(key_sha256, 1, 16), label, created_ms, last_used_ms"
                    " FROM api_keys WHERE user_name = ?1 AND revoked_ms IS NULL"
                    " ORDER BY created_ms DESC, key_sha256",
-    [SQ_DASH_COUNTS] = "SELECT " DASH_AREA ", substr(r.started_at, 1, 7), r.survey_id,"
-                       " r.survey_version, r.language, r.status, " DASH_RAPID ", " DASH_REPEAT
-                       ", count(*)" DASH_FROM DASH_WHERE
+    [SQ_DASH_COUNTS] = "SELECT t.area, t.month, t.survey_id, t.survey_version, t.language,"
+                       " t.status, t.rapid, t.repeat, sum(t.n) FROM dash_counts t" TALLY_WHERE
                        " GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8",
-    /* An answer with several choices is one row per choice (json_each). */
-    [SQ_DASH_VALUES] = "SELECT a.question_id, substr(r.started_at, 1, 7), CAST(e.value AS TEXT),"
-                       " count(*)" DASH_FROM " JOIN answers a ON a.response_id = r.response_id,"
-                       " json_each(CASE WHEN json_type(a.value_json) = 'array' THEN a.value_json"
-                       " ELSE json_array(json(a.value_json)) END) e" DASH_WHERE
-                       " AND a.question_id IN (SELECT value FROM json_each(?10))"
-                       " AND e.type IN ('integer', 'real', 'text')"
-                       " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+    [SQ_DASH_VALUES] =
+        "SELECT t.question_id, t.month, t.value, sum(t.n) FROM dash_values t" TALLY_WHERE
+        " AND t.question_id IN (SELECT value FROM json_each(?10))"
+        " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
     [SQ_DASH_COHESION] =
-        "SELECT area, month, count(*), sum(score) FROM (SELECT " DASH_AREA " AS area,"
-        " substr(r.started_at, 1, 7) AS month, (avg(CASE WHEN a.question_id IN"
-        " (SELECT value FROM json_each(?11)) THEN 6 - CAST(a.value_json AS INTEGER)"
-        " ELSE CAST(a.value_json AS INTEGER) END) - 1) * 2.5 AS score" DASH_FROM
-        " JOIN answers a ON a.response_id = r.response_id" DASH_WHERE
-        " AND a.question_id IN (SELECT value FROM json_each(?10))"
-        " AND json_type(a.value_json) = 'integer'"
-        " AND CAST(a.value_json AS INTEGER) BETWEEN 1 AND 5"
-        " GROUP BY r.response_id, 1, 2 HAVING count(*) >= ?12)"
-        " GROUP BY area, month ORDER BY area, month",
+        "SELECT t.area, t.month, sum(t.n), sum(t.score_sum) FROM dash_scores t" TALLY_WHERE
+        " GROUP BY 1, 2 ORDER BY 1, 2",
+    [SQ_TALLY_PENDING] = "SELECT 1 FROM responses WHERE tallied = 0 LIMIT 1",
+    [SQ_TALLY_CLEAR] = "DELETE FROM temp.dash_new",
+    [SQ_TALLY_TAKE] = "INSERT INTO temp.dash_new SELECT response_id FROM responses"
+                      " WHERE tallied = 0 LIMIT ?1",
+    [SQ_TALLY_COUNTS] = "INSERT INTO dash_counts (" TALLY_COLS ", n) SELECT " TALLY_KEY
+                        ", count(*) FROM " TALLY_NEW_SRC " WHERE r.quarantine_reason IS NULL"
+                        " GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ON CONFLICT (" TALLY_COLS
+                        ") DO UPDATE SET n = n + excluded.n",
+    /* An answer with several choices is one value per choice (json_each). */
+    [SQ_TALLY_VALUES] =
+        "INSERT INTO dash_values (" TALLY_COLS ", question_id, value, n) SELECT " TALLY_KEY
+        ", a.question_id, CAST(e.value AS TEXT), count(*) FROM " TALLY_NEW_SRC
+        " JOIN answers a ON a.response_id = r.response_id JOIN dash_questions q"
+        " ON q.survey_id = r.survey_id AND q.version = r.survey_version"
+        " AND q.question_id = a.question_id, json_each(CASE WHEN json_type(a.value_json) ="
+        " 'array' THEN a.value_json ELSE json_array(json(a.value_json)) END) e"
+        " WHERE r.quarantine_reason IS NULL"
+        " AND q.type IN ('scale', 'smiley', 'choice', 'multi', 'number')"
+        " AND e.type IN ('integer', 'real', 'text') GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10"
+        " ON CONFLICT (" TALLY_COLS ", question_id, value) DO UPDATE SET n = n + excluded.n",
+    [SQ_TALLY_SCORES_NEW] = TALLY_SCORES(TALLY_NEW_SRC),
+    [SQ_TALLY_MARK] = "UPDATE responses SET tallied = 1 WHERE response_id IN"
+                      " (SELECT response_id FROM temp.dash_new)",
+    [SQ_TALLY_META_GET] = "SELECT (SELECT value FROM dash_meta WHERE key = 'cohesion_survey'),"
+                          " (SELECT value FROM dash_meta WHERE key = 'cohesion_items'),"
+                          " (SELECT value FROM dash_meta WHERE key = 'cohesion_reverse'),"
+                          " (SELECT value FROM dash_meta WHERE key = 'cohesion_min')",
+    [SQ_TALLY_META_SET] = "INSERT INTO dash_meta (key, value) VALUES (?1, ?2)"
+                          " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    [SQ_TALLY_SCORES_CLEAR] = "DELETE FROM dash_scores",
+    [SQ_TALLY_SCORES_ALL] = TALLY_SCORES("responses r LEFT JOIN kiosks k ON k.id = r.kiosk_id"),
+    [SQ_SURVEY_QUESTIONS] =
+        "INSERT INTO dash_questions (survey_id, version, question_id, type)"
+        " SELECT ?1, ?2, json_extract(q.value, '$.id'), json_extract(q.value, '$.type')"
+        " FROM json_each(?3, '$.questions') q WHERE json_extract(q.value, '$.id') IS NOT NULL"
+        " AND json_extract(q.value, '$.type') IS NOT NULL ON CONFLICT DO NOTHING",
     [SQ_DASH_TEXTS] =
         "SELECT r.response_id, a.question_id, json_extract(a.value_json, '$'), r.started_at,"
         " r.language, r.kiosk_id, r.flags LIKE '%\"personal-data\"%', coalesce(m.hidden, 0),"
@@ -432,6 +488,15 @@ static bk_err conn_open(storage_sqlite *st, storage_conn *c, bool migrate, bk_di
             storage_migrate(c->db, st->path, clock_wall_ms(&st->clock), st->schema_found, diag);
         if (err != BK_OK)
             return err;
+    }
+    /* The responses one tally step takes (storage_dash.c): a table of this
+     * connection's own, before the statements that name it are prepared. */
+    rc = sqlite3_exec(c->db,
+                      "CREATE TEMP TABLE IF NOT EXISTS dash_new (response_id TEXT PRIMARY KEY)",
+                      NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        diag_add(diag, "DATABASE: %s: a temporary table: %s", st->path, sqlite3_errmsg(c->db));
+        return storage_map_rc(rc);
     }
     for (int i = 0; i < SQ_COUNT_; i++) {
         rc = sqlite3_prepare_v3(c->db, storage_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &c->sq[i],

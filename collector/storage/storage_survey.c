@@ -26,8 +26,18 @@ static bk_err survey_insert(storage_conn *c, const char *survey_id, int version,
     storage_stmt_done(s);
     if (rc != SQLITE_DONE)
         return storage_fail(c, rc, "storing a survey");
-    if (inserted)
-        return BK_OK;
+    if (inserted) {
+        /* Its questions' types, for the dashboard's tallies. */
+        s = c->sq[SQ_SURVEY_QUESTIONS];
+        rc = SQLITE_OK;
+        BIND(sqlite3_bind_text(s, 1, survey_id, -1, SQLITE_STATIC));
+        BIND(sqlite3_bind_int(s, 2, version));
+        BIND(sqlite3_bind_text(s, 3, json, -1, SQLITE_STATIC));
+        if (rc == SQLITE_OK)
+            rc = sqlite3_step(s);
+        storage_stmt_done(s);
+        return rc == SQLITE_DONE ? BK_OK : storage_fail(c, rc, "noting a survey's questions");
+    }
     s = c->sq[SQ_SURVEY_HASH];
     rc = SQLITE_OK;
     BIND(sqlite3_bind_text(s, 1, survey_id, -1, SQLITE_STATIC));

@@ -214,24 +214,24 @@ void web_month_of(int64_t wall_ms, char out[8])
 {
     time_t t = (time_t)(wall_ms / 1000);
     struct tm tm;
-    localtime_r(&t, &tm);
+    gmtime_r(&t, &tm);
     unsigned year = (unsigned)(tm.tm_year + 1900) % 10000u, month = (unsigned)tm.tm_mon % 12u + 1u;
     snprintf(out, 8, "%04u-%02u", year, month);
 }
 
-bk_err web_month_start(const char *month, int add, int64_t *out_ms)
+bool web_month_add(const char *month, int add, char out[8])
 {
     int y, m;
     char extra;
-    if (!month || strlen(month) != 7 || sscanf(month, "%4d-%2d%c", &y, &m, &extra) != 2 ||
-        month[4] != '-' || y < 1970 || y > 9999 || m < 1 || m > 12)
-        return BK_ERR_INVALID;
-    struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1 + add, .tm_mday = 1, .tm_isdst = -1};
-    time_t t = mktime(&tm);
-    if (t == (time_t)-1)
-        return BK_ERR_INVALID;
-    *out_ms = (int64_t)t * 1000;
-    return BK_OK;
+    if (!month || strlen(month) != 7 || month[4] != '-' ||
+        sscanf(month, "%4d-%2d%c", &y, &m, &extra) != 2 || y < 1970 || y > 9999 || m < 1 || m > 12)
+        return false;
+    int total = y * 12 + (m - 1) + add;
+    if (total < 1970 * 12 || total > 9999 * 12 + 11)
+        return false;
+    unsigned ny = (unsigned)(total / 12) % 10000u, nm = (unsigned)(total % 12) % 12u + 1u;
+    snprintf(out, 8, "%04u-%02u", ny, nm);
+    return true;
 }
 
 survey *web_survey_load(web_req *r, const char *survey_id, int version)

@@ -80,12 +80,13 @@ void web_csrf_field(web_req *r, web_buf *b);
 /* The display name of an area id ("" is "no area"). */
 const char *web_area_name(const web_req *r, const char *area);
 
-/* "YYYY-MM" of the wall-clock ms in local time into out[8]. */
+/* "YYYY-MM" of the wall-clock ms in UTC (as the kiosks' started_at) into
+ * out[8]. */
 void web_month_of(int64_t wall_ms, char out[8]);
 
-/* Local midnight of the first day of month "YYYY-MM" (+ add months), in
- * ms; BK_ERR_INVALID for anything else. */
-bk_err web_month_start(const char *month, int add, int64_t *out_ms);
+/* The month add months after month ("YYYY-MM") into out[8]; false when
+ * month is not such a month. */
+bool web_month_add(const char *month, int add, char out[8]);
 
 /* The definition of survey id at the highest version up to version that
  * the collector holds (version 0: the highest there is, tried from 64

@@ -233,14 +233,9 @@ void web_page_overview(web_req *r)
         web_areas_get(areas, cfg->areas[i].id);
     const int64_t now = clock_wall_ms(&r->w->clock);
     web_month_of(now, x->this_month);
-    for (int m = 0; m < WEB_TREND_MONTHS; m++) {
-        int64_t start = 0;
-        web_month_start(x->this_month, m - (WEB_TREND_MONTHS - 1), &start);
-        web_month_of(start + 12 * 3600 * 1000LL, x->months[m]);
-    }
-    int64_t from = 0;
-    web_month_start(x->this_month, -(WEB_TREND_MONTHS - 1), &from);
-    storage_dash_filter f = {.from_ms = from};
+    for (int m = 0; m < WEB_TREND_MONTHS; m++)
+        web_month_add(x->this_month, m - (WEB_TREND_MONTHS - 1), x->months[m]);
+    storage_dash_filter f = {.from_month = x->months[0]};
     bk_err err = storage_dash_counts(r->w->st, &f, overview_count, x);
 
     const char *items[COLLECTOR_MAX_COHESION];
@@ -248,8 +243,10 @@ void web_page_overview(web_req *r)
     char problem[300];
     size_t n_items = web_cohesion_items(r, items, reverse, problem, sizeof problem);
     if (err == BK_OK && n_items > 0) {
-        storage_dash_filter sf = {.survey_id = cfg->dashboard.cohesion_survey};
-        web_month_start(x->this_month, -(WEB_SCORE_MONTHS - 1), &sf.from_ms);
+        char year_ago[8];
+        web_month_add(x->this_month, -(WEB_SCORE_MONTHS - 1), year_ago);
+        storage_dash_filter sf = {.survey_id = cfg->dashboard.cohesion_survey,
+                                  .from_month = year_ago};
         err = storage_dash_cohesion(r->w->st, &sf, items, reverse, n_items, overview_score, x);
     }
     if (err != BK_OK) {
@@ -818,13 +815,15 @@ void web_page_area(web_req *r, const char *area)
                              .language = language,
                              .status = status,
                              .survey_version = version > 0 ? version : 0};
-    if ((from && web_month_start(from, 0, &f.from_ms) != BK_OK) ||
-        (to && web_month_start(to, 1, &f.to_ms) != BK_OK)) {
+    char from_m[8], to_m[8];
+    if ((from && !web_month_add(from, 0, from_m)) || (to && !web_month_add(to, 0, to_m))) {
         web_page_error(r, 400,
                        WEB_L(r, "Van en tot zijn maanden als 2026-11.",
                              "From and to are months such as 2026-11."));
         return;
     }
+    f.from_month = from ? from_m : NULL;
+    f.to_month = to ? to_m : NULL;
     area_ctx *x = calloc(1, sizeof *x);
     if (!x) {
         web_page_error(r, 503, "out of memory");
