@@ -40,7 +40,6 @@ from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
 from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support import expected_conditions  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 PIN_HASH = ("$argon2id$v=19$m=65536,t=2,p=1$EFiTTSN9Rp4YLX6hQD1ZIw$"
@@ -161,7 +160,18 @@ def submit_and_wait(drv, button):
         # The click went through and the page is already being replaced
         # (chromedriver then loses the node): fine if the page changes.
         pass
-    WebDriverWait(drv, 30).until(expected_conditions.staleness_of(old))
+    WebDriverWait(drv, 30).until(lambda d: page_replaced(old))
+
+
+def page_replaced(old):
+    """True once old (the previous page's root) is gone. chromedriver says
+    so as a stale element, or, when asked in the middle of the change, as
+    an inspector error about a node that left the document."""
+    try:
+        old.is_enabled()
+        return False
+    except WebDriverException:
+        return True
 
 
 def wait_url(drv, suffix, seconds=10):
