@@ -58,7 +58,7 @@
     " sum(score) FROM (SELECT " TALLY_KEY ", (avg(CASE WHEN a.question_id IN (SELECT value FROM"   \
     " json_each((SELECT value FROM dash_meta WHERE key = 'cohesion_reverse')))"                    \
     " THEN 6 - CAST(a.value_json AS INTEGER) ELSE CAST(a.value_json AS INTEGER) END) - 1) * 2.5"   \
-    " AS score FROM " src " JOIN answers a ON a.response_id = r.response_id"                       \
+    " AS score FROM " src " CROSS JOIN answers a ON a.response_id = r.response_id"                 \
     " WHERE r.quarantine_reason IS NULL AND r.survey_id ="                                         \
     " (SELECT value FROM dash_meta WHERE key = 'cohesion_survey') AND a.question_id IN"            \
     " (SELECT value FROM json_each((SELECT value FROM dash_meta WHERE key = 'cohesion_items')))"   \
@@ -68,7 +68,7 @@
     " WHERE true GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ON CONFLICT (" TALLY_COLS ") DO UPDATE SET"       \
     " n = n + excluded.n, score_sum = score_sum + excluded.score_sum"
 #define TALLY_NEW_SRC                                                                              \
-    "temp.dash_new d JOIN responses r ON r.response_id = d.response_id"                            \
+    "temp.dash_new d CROSS JOIN responses r ON r.response_id = d.response_id"                      \
     " LEFT JOIN kiosks k ON k.id = r.kiosk_id"
 
 /* The targets that reach kiosk ?1 in area ?2 (NULL: none). */
@@ -209,7 +209,7 @@ static const char *const storage_sql[SQ_COUNT_] = {
     [SQ_TALLY_VALUES] =
         "INSERT INTO dash_values (" TALLY_COLS ", question_id, value, n) SELECT " TALLY_KEY
         ", a.question_id, CAST(e.value AS TEXT), count(*) FROM " TALLY_NEW_SRC
-        " JOIN answers a ON a.response_id = r.response_id JOIN dash_questions q"
+        " CROSS JOIN answers a ON a.response_id = r.response_id JOIN dash_questions q"
         " ON q.survey_id = r.survey_id AND q.version = r.survey_version"
         " AND q.question_id = a.question_id, json_each(CASE WHEN json_type(a.value_json) ="
         " 'array' THEN a.value_json ELSE json_array(json(a.value_json)) END) e"
@@ -227,7 +227,8 @@ static const char *const storage_sql[SQ_COUNT_] = {
     [SQ_TALLY_META_SET] = "INSERT INTO dash_meta (key, value) VALUES (?1, ?2)"
                           " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     [SQ_TALLY_SCORES_CLEAR] = "DELETE FROM dash_scores",
-    [SQ_TALLY_SCORES_ALL] = TALLY_SCORES("responses r LEFT JOIN kiosks k ON k.id = r.kiosk_id"),
+    [SQ_TALLY_SCORES_ALL] = TALLY_SCORES("(SELECT * FROM responses WHERE tallied = 1) r"
+                                         " LEFT JOIN kiosks k ON k.id = r.kiosk_id"),
     [SQ_SURVEY_QUESTIONS] =
         "INSERT INTO dash_questions (survey_id, version, question_id, type)"
         " SELECT ?1, ?2, json_extract(q.value, '$.id'), json_extract(q.value, '$.type')"
