@@ -64,6 +64,7 @@
     " score_sum = dash_scores.score_sum + excluded.score_sum"
 #define PG_TALLY_LOCK "SELECT pg_advisory_xact_lock(7346025311)" /* one tallier at a time */
 #define PG_TALLY_STEP 20000
+#define PG_TALLY_VACUUM_AFTER 100000 /* responses tallied in one catch-up */
 
 static void dash_params(pg_params *p, const storage_dash_filter *f)
 {
@@ -551,11 +552,16 @@ static bk_err tally_step_tx(pg_conn *c, void *arg)
     return BK_OK;
 }
 
-/* Adds the responses not tallied yet to the tallies, a step at a time. */
+/* Adds the responses not tallied yet to the tallies, a step at a time.
+ * After a large catch-up (an upgrade, an import) the responses are
+ * vacuumed: the index of the untallied ones would otherwise hold every
+ * marked row as a dead entry, and each page's look for new ones would
+ * wade through them until autovacuum came by (seconds a page). */
 static bk_err pg_dash_catch_up(storage_pg *st)
 {
     tally_ctx x = {.st = st};
     bk_err err = BK_OK;
+    int64_t tallied = 0;
     for (;;) {
         bool pending = false;
         err = pg_each_row(st, "SELECT 1 FROM responses WHERE tallied = 0 LIMIT 1",
@@ -563,10 +569,15 @@ static bk_err pg_dash_catch_up(storage_pg *st)
         if (err != BK_OK || !pending)
             break;
         err = pg_run(st, NULL, tally_step_tx, &x);
+        tallied += x.taken;
         if (err != BK_OK || x.taken < PG_TALLY_STEP)
             break;
     }
     tally_meta_free(&x);
+    if (err == BK_OK && tallied >= PG_TALLY_VACUUM_AFTER) {
+        err = pg_once(st, "VACUUM (ANALYZE) responses", NULL, NULL, "vacuuming the responses");
+        log_info("storage", "%lld responses tallied; the responses vacuumed", (long long)tallied);
+    }
     return err;
 }
 
