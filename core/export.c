@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "strbuf.h"
 #include "path.h"
 
 /* ---- Output with a running checksum ---- */
@@ -49,40 +50,6 @@ static void ex_hex(const unsigned char *digest, char hex[EXPORT_SHA256_HEX])
         hex[2 * i + 1] = digits[digest[i] & 15];
     }
     hex[2 * crypto_hash_sha256_BYTES] = '\0';
-}
-
-/* ---- Small growable strings ---- */
-
-typedef struct ex_buf {
-    char *s;
-    size_t len, cap;
-    bool nomem;
-} ex_buf;
-
-static void buf_add(ex_buf *b, const char *s, size_t n)
-{
-    if (b->nomem)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 64;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *grown = realloc(b->s, cap);
-        if (!grown) {
-            b->nomem = true;
-            return;
-        }
-        b->s = grown;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
-
-static void buf_adds(ex_buf *b, const char *s)
-{
-    buf_add(b, s, strlen(s));
 }
 
 /* ---- CSV fields ---- */
@@ -309,14 +276,14 @@ static char *ex_value_text(const char *value_json, bool *is_text, bk_err *err)
         *err = BK_ERR_CORRUPT;
         return NULL;
     }
-    ex_buf b = {0};
+    strbuf b = {0};
     char num[64];
     if (json_is_integer(v)) {
         snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-        buf_adds(&b, num);
+        strbuf_adds(&b, num);
     } else if (json_is_string(v)) {
         *is_text = true;
-        buf_add(&b, json_string_value(v), json_string_length(v));
+        strbuf_add(&b, json_string_value(v), json_string_length(v));
     } else if (json_is_array(v)) {
         *is_text = true;
         size_t i;
@@ -324,22 +291,22 @@ static char *ex_value_text(const char *value_json, bool *is_text, bk_err *err)
         json_array_foreach(v, i, item)
         {
             if (i > 0)
-                buf_add(&b, "|", 1);
+                strbuf_add(&b, "|", 1);
             if (json_is_string(item)) {
-                buf_add(&b, json_string_value(item), json_string_length(item));
+                strbuf_add(&b, json_string_value(item), json_string_length(item));
             } else if (json_is_integer(item)) {
                 snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(item));
-                buf_adds(&b, num);
+                strbuf_adds(&b, num);
             }
         }
     } else if (json_is_real(v)) {
         snprintf(num, sizeof num, "%.17g", json_real_value(v));
-        buf_adds(&b, num);
+        strbuf_adds(&b, num);
     } else if (json_is_true(v) || json_is_false(v)) {
-        buf_adds(&b, json_is_true(v) ? "true" : "false");
+        strbuf_adds(&b, json_is_true(v) ? "true" : "false");
     }
     json_decref(v);
-    buf_add(&b, "", 0);
+    strbuf_add(&b, "", 0);
     if (b.nomem) {
         free(b.s);
         *err = BK_ERR_NOMEM;
@@ -398,11 +365,11 @@ static int ex_csv_row(const response_row *row, void *ctx)
             return 1;
         }
     }
-    ex_buf flags = {0};
+    strbuf flags = {0};
     for (size_t i = 0; i < row->n_flags; i++) {
         if (i > 0)
-            buf_add(&flags, "|", 1);
-        buf_adds(&flags, row->flags[i]);
+            strbuf_add(&flags, "|", 1);
+        strbuf_adds(&flags, row->flags[i]);
     }
     if (flags.nomem) {
         free(flags.s);

@@ -20,6 +20,7 @@
 #include <xlsxwriter.h>
 
 #include "log.h"
+#include "strbuf.h"
 #include "path.h"
 
 #define RX_MODULE "report"
@@ -34,40 +35,6 @@ static const char *const rx_fixed_headers[RX_FIXED_COLS] = {
     "Wijk",        "Status", "Begonnen",   "Voltooid", "Vlaggen",
 };
 static const double rx_fixed_widths[RX_FIXED_COLS] = {38, 22, 12, 8, 6, 16, 12, 26, 26, 18};
-
-/* ---- Small growable strings ---- */
-
-typedef struct rx_buf {
-    char *s;
-    size_t len, cap;
-    bool nomem;
-} rx_buf;
-
-static void rx_buf_add(rx_buf *b, const char *s, size_t n)
-{
-    if (b->nomem)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 64;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *grown = realloc(b->s, cap);
-        if (!grown) {
-            b->nomem = true;
-            return;
-        }
-        b->s = grown;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
-
-static void rx_buf_adds(rx_buf *b, const char *s)
-{
-    rx_buf_add(b, s, strlen(s));
-}
 
 /* ---- The workbook's state ---- */
 
@@ -176,14 +143,14 @@ static const char *rx_option_label(const survey_question *q, int lang, const cha
 /* Adds the text of one JSON value (an answer, or an item of one) to b:
  * a string as its label (choice and multi) or as typed, a number as
  * written, anything else as compact JSON. */
-static void rx_value_text(rx_buf *b, const json_t *v, const survey_question *q, int lang)
+static void rx_value_text(strbuf *b, const json_t *v, const survey_question *q, int lang)
 {
     bool choice = q && (q->type == SURVEY_Q_CHOICE || q->type == SURVEY_Q_MULTI);
     if (json_is_string(v)) {
         if (choice)
-            rx_buf_adds(b, rx_option_label(q, lang, json_string_value(v)));
+            strbuf_adds(b, rx_option_label(q, lang, json_string_value(v)));
         else
-            rx_buf_add(b, json_string_value(v), json_string_length(v));
+            strbuf_add(b, json_string_value(v), json_string_length(v));
         return;
     }
     char *json = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
@@ -191,7 +158,7 @@ static void rx_value_text(rx_buf *b, const json_t *v, const survey_question *q, 
         b->nomem = true;
         return;
     }
-    rx_buf_adds(b, json);
+    strbuf_adds(b, json);
     free(json);
 }
 
@@ -223,14 +190,14 @@ static bk_err rx_write_answer(rx_ctx *c, rx_sheet *s, lxw_row_t r, lxw_col_t col
     } else if (!q) {
         e = rx_write_text(s->ws, r, col, a->value_json, NULL, &cut);
     } else {
-        rx_buf b = {0};
+        strbuf b = {0};
         if (json_is_array(v)) {
             size_t i;
             json_t *item;
             json_array_foreach(v, i, item)
             {
                 if (i > 0)
-                    rx_buf_add(&b, ", ", 2);
+                    strbuf_add(&b, ", ", 2);
                 rx_value_text(&b, item, q, s->lang);
             }
         } else {
@@ -441,11 +408,11 @@ static bk_err rx_col_for(rx_ctx *c, rx_sheet *s, const char *question_id, size_t
 
 static bk_err rx_write_fixed(rx_ctx *c, rx_sheet *s, lxw_row_t r, const response_row *row)
 {
-    rx_buf flags = {0};
+    strbuf flags = {0};
     for (size_t i = 0; i < row->n_flags; i++) {
         if (i > 0)
-            rx_buf_add(&flags, ", ", 2);
-        rx_buf_adds(&flags, row->flags[i] ? row->flags[i] : "");
+            strbuf_add(&flags, ", ", 2);
+        strbuf_adds(&flags, row->flags[i] ? row->flags[i] : "");
     }
     if (flags.nomem) {
         free(flags.s);

@@ -7,11 +7,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-typedef struct web_buf {
-    char *data; /* NUL-terminated; owned */
-    size_t len, cap;
-    bool oom; /* a step ran out of memory: the page is answered 503 */
-} web_buf;
+#include "strbuf.h"
+
+/* A page's text (core/strbuf.h); out of memory (nomem) answers 503. */
+typedef strbuf web_buf;
 
 /* Appends text as it is (markup of our own). */
 void web_buf_raw(web_buf *b, const char *text);

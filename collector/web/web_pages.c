@@ -565,6 +565,24 @@ static void web_mean_by_month(web_req *r, web_buf *b, const tallies *t, const ch
     web_table_end(b);
 }
 
+/* A row for each value question q got, once each, in the tallies' order;
+ * unknown_only: only the values that are none of q's options. */
+static void web_value_rows(web_buf *b, const tallies *t, const survey_question *q,
+                           bool unknown_only, int64_t base)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        if (strcmp(t->t[i].question, q->id) != 0 ||
+            (unknown_only && survey_find_option(q, t->t[i].value) >= 0))
+            continue;
+        bool first = true;
+        for (size_t j = 0; j < i && first; j++)
+            first = !(strcmp(t->t[j].question, q->id) == 0 &&
+                      strcmp(t->t[j].value, t->t[i].value) == 0);
+        if (first)
+            web_count_row(b, t->t[i].value, tallies_sum(t, q->id, t->t[i].value, NULL), base);
+    }
+}
+
 static void web_question(web_req *r, web_buf *b, const survey *s, const survey_question *q,
                          const tallies *t, const area_ctx *x, const char *area)
 {
@@ -615,28 +633,10 @@ static void web_question(web_req *r, web_buf *b, const survey *s, const survey_q
             web_count_row(b, web_text(&q->options[o].label, lang),
                           tallies_sum(t, q->id, q->options[o].id, NULL), base);
         /* Values the definition does not know (an older version's). */
-        for (size_t i = 0; i < t->n; i++) {
-            if (strcmp(t->t[i].question, q->id) != 0 || survey_find_option(q, t->t[i].value) >= 0)
-                continue;
-            bool first = true;
-            for (size_t j = 0; j < i && first; j++)
-                first = !(strcmp(t->t[j].question, q->id) == 0 &&
-                          strcmp(t->t[j].value, t->t[i].value) == 0);
-            if (first)
-                web_count_row(b, t->t[i].value, tallies_sum(t, q->id, t->t[i].value, NULL), base);
-        }
+        web_value_rows(b, t, q, true, base);
         break;
     default: /* a number: each value given, in order */
-        for (size_t i = 0; i < t->n; i++) {
-            if (strcmp(t->t[i].question, q->id) != 0)
-                continue;
-            bool first = true;
-            for (size_t j = 0; j < i && first; j++)
-                first = !(strcmp(t->t[j].question, q->id) == 0 &&
-                          strcmp(t->t[j].value, t->t[i].value) == 0);
-            if (first)
-                web_count_row(b, t->t[i].value, tallies_sum(t, q->id, t->t[i].value, NULL), base);
-        }
+        web_value_rows(b, t, q, false, base);
         break;
     }
     web_table_end(b);
